@@ -1,0 +1,10 @@
+/** Prints one plain closing line, "N passed, N failed", that any CI log reader understands. */
+class SummaryReporter {
+	onRunComplete(_contexts, results) {
+		const skipped = results.numPendingTests + results.numTodoTests;
+		const line = `${results.numPassedTests} passed, ${results.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : '');
+		// eslint-disable-next-line no-console
+		console.log(`\n${line}`);
+	}
+}
+module.exports = SummaryReporter;
