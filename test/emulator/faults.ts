@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
 /**
  * Knobs and fault injection shared by every emulated service. Tests set them to make the
  * emulator slow, flaky or short-lived, and read the counters to assert what really happened.

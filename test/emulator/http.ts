@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /**
  * The emulator's tiny HTTP layer: a route table, body reading and response helpers.
  * Each real service (Maskinporten, Altinn authentication, Storage, apps, Events) registers

@@ -3,7 +3,7 @@ class SummaryReporter {
 	onRunComplete(_contexts, results) {
 		const skipped = results.numPendingTests + results.numTodoTests;
 		const line = `${results.numPassedTests} passed, ${results.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : '');
-		// eslint-disable-next-line no-console
+		
 		console.log(`\n${line}`);
 	}
 }

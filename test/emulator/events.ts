@@ -1,0 +1,2 @@
+// Placeholder until this emulated service lands.
+export function registerEvents(): void {}
