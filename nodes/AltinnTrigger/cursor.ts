@@ -1,0 +1,182 @@
+/**
+ * The trigger's cursors: plain JSON values kept in the node's static data, and the pure rules
+ * that decide whether a record is new and where the cursor goes after it is emitted.
+ *
+ * App events: the cursor is the id of the last event handled. Events returns, in order, the
+ * events registered after that id (`after=`), so nothing else is needed.
+ *
+ * Instance changes: the cursor is a `lastChanged` time plus the ids of the instances already
+ * handled at exactly that time. The query asks for `lastChanged=gte:<time>` in ascending order, and
+ * the ids skip what was handled, so equal timestamps neither drop nor repeat an instance. A change
+ * is identified by (instance id, lastChanged): an instance that changes again later is a new change.
+ */
+
+export type SourceName = 'appEvents' | 'instanceChanges';
+
+interface CursorBase {
+	/** `source|org/app`: a cursor is only reused by a trigger watching the same thing. */
+	scope: string;
+	/**
+	 * "Start from now": records read before the first catch-up completes are passed over
+	 * without being emitted. Anchors "now" on Altinn's clock, not on n8n's.
+	 */
+	silent?: boolean;
+}
+
+export interface EventCursor extends CursorBase {
+	kind: 'events';
+	/** Id of the last event handled; absent until one is. */
+	after?: string;
+	/** ISO time to start from while `after` is absent. */
+	from: string;
+}
+
+export interface InstanceCursor extends CursorBase {
+	kind: 'instances';
+	/** `lastChanged` of the last instance handled, as Storage wrote it (sent back verbatim). */
+	time: string;
+	/** Instance ids (`partyId/instanceGuid`) already handled whose `lastChanged` equals `time`. */
+	ids: string[];
+	/** "Everything not yet confirmed": skip instances the org confirmed until the first catch-up completes. */
+	unconfirmedOnly?: boolean;
+}
+
+export type Cursor = EventCursor | InstanceCursor;
+
+/** What the cursor rules need to know of an instance. */
+export interface InstanceKey {
+	id: string;
+	lastChanged: string;
+}
+
+/** What the cursor rules need to know of an event. */
+export interface EventKey {
+	id: string;
+	time?: string;
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * A sortable key for an ISO 8601 time, exact to the nanosecond. `Date` keeps only milliseconds,
+ * while Storage writes microseconds (Postgres) and .NET up to 100 ns ticks, so two instances in the
+ * same millisecond must still compare as different times. Returns undefined for text that is not a time.
+ */
+export function timeKey(iso: string): string | undefined {
+	const m = ISO.exec(iso.trim());
+	if (!m) return undefined;
+	const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', zone = 'Z'] = m;
+	let offsetMinutes = 0;
+	if (zone.toUpperCase() !== 'Z') {
+		const digits = zone.replace(':', '');
+		offsetMinutes = (digits[0] === '-' ? -1 : 1) * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5)));
+	}
+	const seconds = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s) / 1000 - offsetMinutes * 60;
+	if (!Number.isFinite(seconds)) return undefined;
+	const nanos = (fraction + '000000000').slice(0, 9);
+	return `${String(seconds + 1e11).padStart(12, '0')}.${nanos}`;
+}
+
+/** Orders two times; text that is not a time sorts first, so it never moves a cursor backwards. */
+export function compareTimes(a: string, b: string): number {
+	const ka = timeKey(a) ?? '';
+	const kb = timeKey(b) ?? '';
+	return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** True when an instance change has not been handled yet under this cursor. */
+export function isNewInstance(cursor: InstanceCursor, instance: InstanceKey): boolean {
+	const order = compareTimes(instance.lastChanged, cursor.time);
+	if (order > 0) return true;
+	if (order < 0) return false;
+	return !cursor.ids.includes(instance.id);
+}
+
+/** The cursor after handling one instance change (call only for changes `isNewInstance` accepted). */
+export function afterInstance(cursor: InstanceCursor, instance: InstanceKey): InstanceCursor {
+	if (compareTimes(instance.lastChanged, cursor.time) === 0) {
+		return cursor.ids.includes(instance.id) ? cursor : { ...cursor, ids: [...cursor.ids, instance.id] };
+	}
+	return { ...cursor, time: instance.lastChanged, ids: [instance.id] };
+}
+
+/** The `lastChanged` filter that resumes from the cursor: `gte`, because of equal timestamps. */
+export function instanceQueryFrom(cursor: InstanceCursor): string {
+	return `gte:${cursor.time}`;
+}
+
+/** True when an event has not been handled yet (Events already returns only later ones; this guards a repeat). */
+export function isNewEvent(cursor: EventCursor, event: EventKey): boolean {
+	return event.id !== cursor.after;
+}
+
+export function afterEvent(cursor: EventCursor, event: EventKey): EventCursor {
+	return { ...cursor, after: event.id };
+}
+
+export function cursorScope(source: SourceName, appId: string): string {
+	return `${source}|${appId}`;
+}
+
+export type StartFrom = 'now' | 'time' | 'unconfirmed' | 'retained';
+
+/** How far back "now" looks on the first poll, so that Altinn's clock, not n8n's, decides what is "now". */
+export const NOW_LOOKBACK_MS = 10 * 60 * 1000;
+/** Events keeps app events for 90 days. */
+export const EVENT_RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
+/** The earliest time Storage is asked about when everything not yet confirmed is wanted. */
+export const BEGINNING = '2000-01-01T00:00:00Z';
+
+/** The cursor for a trigger that has none yet (first activation, or the app or source changed). */
+export function initialCursor(
+	source: SourceName,
+	appId: string,
+	start: { from: StartFrom; time?: string },
+	nowMs: number,
+): Cursor {
+	const scope = cursorScope(source, appId);
+	const iso = (ms: number) => new Date(ms).toISOString();
+	const lookback = iso(nowMs - NOW_LOOKBACK_MS);
+	if (source === 'appEvents') {
+		if (start.from === 'time' && start.time) return { kind: 'events', scope, from: start.time };
+		if (start.from === 'retained' || start.from === 'unconfirmed') {
+			return { kind: 'events', scope, from: iso(nowMs - EVENT_RETENTION_MS) };
+		}
+		return { kind: 'events', scope, from: lookback, silent: true };
+	}
+	if (start.from === 'time' && start.time) return { kind: 'instances', scope, time: start.time, ids: [] };
+	if (start.from === 'unconfirmed' || start.from === 'retained') {
+		return { kind: 'instances', scope, time: BEGINNING, ids: [], unconfirmedOnly: true };
+	}
+	return { kind: 'instances', scope, time: lookback, ids: [], silent: true };
+}
+
+/** The cursor once a poll has read to the end of what Altinn has: the start-up modes end there. */
+export function caughtUp<C extends Cursor>(cursor: C): C {
+	if (!cursor.silent && !(cursor.kind === 'instances' && cursor.unconfirmedOnly)) return cursor;
+	const next = { ...cursor };
+	delete next.silent;
+	if (next.kind === 'instances') delete next.unconfirmedOnly;
+	return next;
+}
+
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/**
+ * Reads a cursor back from static data (after a restart it is whatever JSON was stored).
+ * Returns undefined when there is none, or it belongs to another app or source; throws a plain
+ * Error when it is there but damaged, because guessing would lose or repeat records.
+ */
+export function readCursor(stored: unknown, scope: string): Cursor | undefined {
+	if (stored === undefined || stored === null) return undefined;
+	const c = stored as Record<string, unknown>;
+	if (typeof c !== 'object' || typeof c.scope !== 'string') throw new Error('The stored trigger cursor is not readable');
+	if (c.scope !== scope) return undefined;
+	if (c.kind === 'events' && typeof c.from === 'string' && (c.after === undefined || typeof c.after === 'string')) {
+		return c as unknown as EventCursor;
+	}
+	if (c.kind === 'instances' && typeof c.time === 'string' && timeKey(c.time) && isStringArray(c.ids)) {
+		return c as unknown as InstanceCursor;
+	}
+	throw new Error('The stored trigger cursor is not readable');
+}
