@@ -3,6 +3,8 @@
  * Altinn's host names; everything else asks for an `Endpoints` object.
  */
 
+import { CredentialSettingsError } from './errors';
+
 export type EnvironmentName = 'test' | 'production' | 'custom';
 
 export interface Endpoints {
@@ -37,14 +39,8 @@ export interface CustomEndpointInput {
 	altinnAppsUrl?: unknown;
 }
 
-export class EndpointError extends Error {
-	constructor(
-		readonly field: string,
-		message: string,
-	) {
-		super(message);
-	}
-}
+/** A Custom endpoint or the environment is wrong; `field` names the credential field. */
+export class EndpointError extends CredentialSettingsError {}
 
 const trimSlashes = (url: string) => url.replace(/\/+$/, '');
 
