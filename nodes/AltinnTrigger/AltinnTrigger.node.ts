@@ -1,0 +1,35 @@
+import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { altinnTriggerApi } from './altinnApi';
+import { triggerProperties } from './description';
+import { pollTrigger, readSettings } from './poll';
+
+/**
+ * Starts a workflow for every new app event or instance change of one Altinn app, exactly once:
+ * the position is kept in the workflow's static data and moves only past what was emitted.
+ */
+export class AltinnTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Altinn Trigger',
+		name: 'altinnTrigger',
+		icon: { light: 'file:../../icons/altinn.svg', dark: 'file:../../icons/altinn.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["source"] === "appEvents" ? "App events" : "Instance changes"}}: {{$parameter["org"]}}/{{$parameter["app"]}}',
+		description: 'Starts the workflow when an Altinn app has new events or changed instances',
+		defaults: { name: 'Altinn Trigger' },
+		polling: true,
+		// No usableAsTool: a trigger cannot be an AI tool (lint rule node-usable-as-tool forbids `true` here).
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'maskinportenApi', required: true }],
+		properties: triggerProperties,
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const settings = readSettings(this);
+		const api = await altinnTriggerApi(this);
+		return await pollTrigger(this, api, settings);
+	}
+}

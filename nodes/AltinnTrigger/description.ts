@@ -1,0 +1,171 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** The default for "Max Items per Poll": one execution never carries more than this. */
+export const DEFAULT_MAX_ITEMS = 500;
+
+export const triggerProperties: INodeProperties[] = [
+	{
+		displayName: 'Source',
+		name: 'source',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Instance Changes',
+				value: 'instanceChanges',
+				description: 'Poll Storage for instances changed since the last poll. Works for every app.',
+			},
+			{
+				name: 'App Events',
+				value: 'appEvents',
+				description: 'Poll the Events API. Only for apps that publish events (RegisterEventsWithEventsComponent).',
+			},
+		],
+		default: 'instanceChanges',
+	},
+	{
+		displayName: 'Org',
+		name: 'org',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'ttd',
+		description: 'The service owner code of the app',
+	},
+	{
+		displayName: 'App',
+		name: 'app',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'my-app',
+		description: 'The app name (the part after org/ in the app ID)',
+	},
+	{
+		displayName: 'Event Types',
+		name: 'eventTypes',
+		type: 'multiOptions',
+		displayOptions: { show: { source: ['appEvents'] } },
+		options: [
+			{ name: 'Any', value: 'any', description: 'Every event the app publishes' },
+			{ name: 'Instance Created', value: 'created', description: 'Type app.instance.created' },
+			{ name: 'Process Completed', value: 'completed', description: 'Type app.instance.process.completed' },
+			{ name: 'Process Moved to a Task', value: 'movedTo', description: 'Type app.instance.process.movedTo.{task}' },
+			{ name: 'Substatus Changed', value: 'substatusChanged', description: 'Type app.instance.substatus.changed' },
+		],
+		default: ['completed'],
+	},
+	{
+		displayName: 'Task ID',
+		name: 'taskId',
+		type: 'string',
+		displayOptions: { show: { source: ['appEvents'] } },
+		default: '',
+		placeholder: 'Task_2',
+		description: 'For "Process Moved to a Task": the task to watch. Empty means any task.',
+	},
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		displayOptions: { show: { source: ['instanceChanges'] } },
+		default: {},
+		options: [
+			{
+				displayName: 'Current Task',
+				name: 'currentTask',
+				type: 'string',
+				default: '',
+				placeholder: 'Task_1',
+				description: 'Only instances whose process is at this task',
+			},
+			{
+				displayName: 'Not Yet Confirmed by Us',
+				name: 'notConfirmed',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to leave out instances the org has already confirmed (downloaded)',
+			},
+			{
+				displayName: 'Only Completed',
+				name: 'onlyCompleted',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to only include instances whose process has ended',
+			},
+		],
+	},
+	{
+		displayName: 'Start From',
+		name: 'startFrom',
+		type: 'options',
+		noDataExpression: true,
+		description: 'Where a newly activated trigger starts. After that it always continues where it stopped.',
+		options: [
+			{ name: 'Now', value: 'now', description: 'Only what changes after the trigger is activated' },
+			{ name: 'A Given Time', value: 'time', description: 'Everything changed since a time' },
+			{
+				name: 'Everything Not Yet Confirmed',
+				value: 'unconfirmed',
+				description:
+					'Instance changes: every instance not yet confirmed by the org, then new changes. App events: the 90 days Events keeps.',
+			},
+		],
+		default: 'now',
+	},
+	{
+		displayName: 'Start Time',
+		name: 'startTime',
+		type: 'dateTime',
+		displayOptions: { show: { startFrom: ['time'] } },
+		default: '',
+		description: 'Emit what changed at or after this time (UTC unless a zone is given)',
+	},
+	{
+		displayName: 'Fetch Full Instance',
+		name: 'fetchInstance',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to add the whole instance (process, status, data elements) to each item',
+	},
+	{
+		displayName: 'Download Data Elements',
+		name: 'downloadData',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to download the instance\'s data elements as binary properties of the item',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Data Types',
+				name: 'dataTypes',
+				type: 'string',
+				default: '',
+				placeholder: 'ref-data-as-pdf, attachment',
+				description: 'Download only data elements of these data types (comma-separated). Empty means all.',
+			},
+			{
+				displayName: 'Max Items per Poll',
+				name: 'maxItems',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 10000 },
+				default: DEFAULT_MAX_ITEMS,
+				description: 'The most items one poll emits; a backlog continues on the next poll',
+			},
+			{
+				displayName: 'Put Output Files in Fields Starting With',
+				name: 'binaryPrefix',
+				type: 'string',
+				default: 'data_',
+				description: 'Downloaded files go to binary fields named this prefix plus 0, 1, 2…',
+			},
+		],
+	},
+];

@@ -1,0 +1,413 @@
+/**
+ * The trigger's poll: settings in, items out, cursor kept in the node's static data. The HTTP
+ * calls go through `TriggerApi`; the cursor rules and the drain are pure (cursor.ts, drain.ts).
+ */
+import type { IBinaryData, IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { statusOf, type Query, type TriggerApi } from './api';
+import {
+	afterEvent,
+	afterInstance,
+	caughtUp,
+	type Cursor,
+	cursorScope,
+	EVENT_RETENTION_MS,
+	type EventCursor,
+	initialCursor,
+	type InstanceCursor,
+	instanceQueryFrom,
+	isNewEvent,
+	isNewInstance,
+	readCursor,
+	type SourceName,
+	type StartFrom,
+	timeKey,
+} from './cursor';
+import { DEFAULT_MAX_ITEMS } from './description';
+import { drain, type DrainResult, type DrainSource } from './drain';
+import {
+	type AppEvent,
+	eventFilter,
+	eventItem,
+	type EventTypeChoice,
+	instanceItem,
+	type StorageInstance,
+} from './records';
+
+export interface TriggerSettings {
+	source: SourceName;
+	org: string;
+	app: string;
+	eventTypes: EventTypeChoice[];
+	taskId: string;
+	filters: { currentTask?: string; notConfirmed?: boolean; onlyCompleted?: boolean };
+	startFrom: StartFrom;
+	startTime?: string;
+	fetchInstance: boolean;
+	downloadData: boolean;
+	dataTypes: string[];
+	binaryPrefix: string;
+	maxItems: number;
+}
+
+/** Fallback when n8n does not say how long a poll may take (n8n-core before 2.41). */
+export const DEFAULT_POLL_BUDGET_MS = 5 * 60 * 1000;
+/** Share of the poll budget spent reading and finishing; the rest is left for n8n to start the execution. */
+const BUDGET_SHARE = 0.6;
+/** Largest page asked of Storage or Events. */
+const MAX_PAGE_SIZE = 1000;
+/** How often an App events trigger that has never seen an event checks whether the app publishes any. */
+const NO_EVENTS_CHECK_INTERVAL_MS = 60 * 60 * 1000;
+/** Grace for an app to publish the event of an instance it just created. */
+const EVENT_DELIVERY_GRACE_MS = 60 * 1000;
+
+/** The node's parameters, validated. */
+export function readSettings(ctx: IPollFunctions): TriggerSettings {
+	const text = (name: string) => String(ctx.getNodeParameter(name, '') ?? '').trim();
+	const source = ctx.getNodeParameter('source', 'instanceChanges') as SourceName;
+	const org = text('org');
+	const app = text('app');
+	if (!org || !app || org.includes('/') || app.includes('/')) {
+		throw new NodeOperationError(ctx.getNode(), 'Give the app as Org and App, e.g. Org "ttd" and App "my-app"', {
+			description: `Got Org "${org}" and App "${app}".`,
+		});
+	}
+	const startFrom = ctx.getNodeParameter('startFrom', 'now') as StartFrom;
+	const startTime = startFrom === 'time' ? text('startTime') : undefined;
+	if (startFrom === 'time' && (!startTime || !timeKey(startTime))) {
+		throw new NodeOperationError(ctx.getNode(), `Start Time "${startTime ?? ''}" is not a date and time`, {
+			description: 'Give an ISO 8601 time such as 2024-05-01T00:00:00Z.',
+		});
+	}
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const maxItems = Math.floor(Number(options.maxItems ?? DEFAULT_MAX_ITEMS));
+	return {
+		source,
+		org,
+		app,
+		eventTypes: source === 'appEvents' ? (ctx.getNodeParameter('eventTypes', ['completed']) as EventTypeChoice[]) : [],
+		taskId: source === 'appEvents' ? text('taskId') : '',
+		filters: source === 'instanceChanges' ? (ctx.getNodeParameter('filters', {}) as TriggerSettings['filters']) : {},
+		startFrom,
+		startTime,
+		fetchInstance: ctx.getNodeParameter('fetchInstance', false) as boolean,
+		downloadData: ctx.getNodeParameter('downloadData', false) as boolean,
+		dataTypes: String(options.dataTypes ?? '')
+			.split(',')
+			.map((t) => t.trim())
+			.filter(Boolean),
+		binaryPrefix: String(options.binaryPrefix ?? 'data_'),
+		maxItems: Number.isFinite(maxItems) && maxItems > 0 ? maxItems : DEFAULT_MAX_ITEMS,
+	};
+}
+
+const appIdOf = (s: TriggerSettings) => `${s.org}/${s.app}`;
+
+/**
+ * One poll. Active mode: resume from the stored cursor, emit what is new, store the cursor just past
+ * what was emitted. Manual mode ("Fetch test event"): the latest matching item, cursor untouched.
+ */
+export async function pollTrigger(
+	ctx: IPollFunctions,
+	api: TriggerApi,
+	settings: TriggerSettings,
+	now: () => number = () => Date.now(),
+): Promise<INodeExecutionData[][] | null> {
+	const startedAt = now();
+	const budget = pollBudget(ctx);
+	const limits = { maxItems: settings.maxItems, deadline: startedAt + budget * BUDGET_SHARE, now };
+	const finisher = new ItemFinisher(ctx, api, settings);
+
+	if (ctx.getMode() === 'manual') {
+		await checkAppExists(ctx, api, settings);
+		const item = await latestItem(ctx, api, settings, finisher, limits, now);
+		return [[item]];
+	}
+
+	const staticData = ctx.getWorkflowStaticData('node');
+	const scope = cursorScope(settings.source, appIdOf(settings));
+	let stored: Cursor | undefined;
+	let damaged = false;
+	try {
+		stored = readCursor(staticData.cursor, scope);
+	} catch {
+		damaged = true;
+	}
+	if (damaged) {
+		throw new NodeOperationError(ctx.getNode(), 'The trigger\'s saved position is damaged', {
+			description:
+				'Its static data holds a cursor that cannot be read. To start again, deactivate the workflow, change Start From, and activate it.',
+		});
+	}
+	if (!stored) await checkAppExists(ctx, api, settings);
+	const start = stored ?? initialCursor(settings.source, appIdOf(settings), { from: settings.startFrom, time: settings.startTime }, startedAt);
+
+	const result =
+		start.kind === 'events'
+			? await drain(eventSource(api, settings), start, limits, async (e) => await finisher.event(e))
+			: await drain(instanceSource(api, settings), start, limits, async (i) => await finisher.instance(i));
+
+	if (result.outcome === 'failed' && result.items.length === 0) throw asNodeError(ctx, result.error);
+
+	let cursor: Cursor = result.outcome === 'caughtUp' ? caughtUp(result.cursor) : result.cursor;
+	if (cursor.kind === 'events') {
+		cursor = await checkEventsArePublished(ctx, api, settings, cursor, result as DrainResult<Cursor, unknown>, staticData, now);
+	}
+	if (!stored || JSON.stringify(stored) !== JSON.stringify(cursor)) staticData.cursor = cursor as unknown as IDataObject;
+	return result.items.length > 0 ? [result.items] : null;
+}
+
+function pollBudget(ctx: IPollFunctions): number {
+	const fn = (ctx as { getPollBudgetMs?: () => number }).getPollBudgetMs;
+	const budget = typeof fn === 'function' ? Number(fn.call(ctx)) : NaN;
+	return Number.isFinite(budget) && budget > 0 ? budget : DEFAULT_POLL_BUDGET_MS;
+}
+
+const pageSize = (s: TriggerSettings) => Math.min(s.maxItems + 1, MAX_PAGE_SIZE);
+
+function instanceFilters(s: TriggerSettings, unconfirmedOnly = false): Query {
+	const q: Query = { appId: appIdOf(s) };
+	if (s.filters.onlyCompleted) q['process.isComplete'] = true;
+	if (s.filters.notConfirmed || unconfirmedOnly) q.excludeConfirmedBy = s.org;
+	if (s.filters.currentTask?.trim()) q['process.currentTask'] = s.filters.currentTask.trim();
+	return q;
+}
+
+function instanceSource(api: TriggerApi, s: TriggerSettings): DrainSource<StorageInstance, InstanceCursor> {
+	return {
+		pages: (cursor) =>
+			api.instancePages({
+				...instanceFilters(s, cursor.unconfirmedOnly),
+				lastChanged: instanceQueryFrom(cursor),
+				order: 'asc:lastChanged',
+				size: pageSize(s),
+			}),
+		isNew: isNewInstance,
+		advance: afterInstance,
+		wanted: (cursor) => !cursor.silent,
+	};
+}
+
+function eventSource(api: TriggerApi, s: TriggerSettings): DrainSource<AppEvent, EventCursor> {
+	const filter = eventFilter(s.eventTypes, s.taskId);
+	return {
+		pages: (cursor) =>
+			api.eventPages(s.org, s.app, {
+				...(cursor.after ? { after: cursor.after } : { from: cursor.from }),
+				...(filter.serverTypes ? { type: filter.serverTypes } : {}),
+				size: pageSize(s),
+			}),
+		isNew: isNewEvent,
+		advance: afterEvent,
+		wanted: (cursor, event) => !cursor.silent && filter.matches(event.type),
+	};
+}
+
+/** Turns records into finished items: the output JSON, the full instance, the downloaded files. */
+class ItemFinisher {
+	constructor(
+		private readonly ctx: IPollFunctions,
+		private readonly api: TriggerApi,
+		private readonly s: TriggerSettings,
+	) {}
+
+	async instance(instance: StorageInstance): Promise<INodeExecutionData> {
+		const json = instanceItem(instance, this.api.links);
+		if (this.s.fetchInstance) json.instance = instance as IDataObject;
+		return await this.withFiles(json, instance);
+	}
+
+	async event(event: AppEvent): Promise<INodeExecutionData> {
+		const json = eventItem(event, appIdOf(this.s), this.api.links);
+		if (!(this.s.fetchInstance || this.s.downloadData) || !json.instanceId) return { json };
+		const instance = await this.fetchInstance(String(json.partyId), String(json.instanceGuid));
+		if (!instance) {
+			json.instance = null;
+			json.instanceGone = true;
+			return { json };
+		}
+		if (this.s.fetchInstance) json.instance = instance as IDataObject;
+		return await this.withFiles(json, instance);
+	}
+
+	/** The instance, or undefined when Storage no longer has it (deleted since the event). */
+	private async fetchInstance(partyId: string, instanceGuid: string): Promise<StorageInstance | undefined> {
+		let failure: unknown;
+		try {
+			return await this.api.getInstance(partyId, instanceGuid);
+		} catch (error) {
+			failure = error;
+		}
+		if (statusOf(failure) === 404) return undefined;
+		throw asNodeError(this.ctx, failure);
+	}
+
+	private async withFiles(json: IDataObject, instance: StorageInstance): Promise<INodeExecutionData> {
+		if (!this.s.downloadData) return { json };
+		const elements = ((instance.data ?? []) as IDataObject[]).filter(
+			(e) => this.s.dataTypes.length === 0 || this.s.dataTypes.includes(String(e.dataType)),
+		);
+		const binary: Record<string, IBinaryData> = {};
+		const described: IDataObject[] = [];
+		for (const element of elements) {
+			const field = `${this.s.binaryPrefix}${described.length}`;
+			const file = await this.download(instance, element);
+			const summary: IDataObject = {
+				id: element.id,
+				dataType: element.dataType,
+				filename: element.filename ?? null,
+				contentType: element.contentType ?? null,
+				size: element.size ?? null,
+			};
+			if (file) {
+				binary[field] = file;
+				summary.binaryProperty = field;
+			} else summary.downloaded = false;
+			described.push(summary);
+		}
+		json.dataElements = described;
+		return Object.keys(binary).length > 0 ? { json, binary } : { json };
+	}
+
+	/** One file, or undefined when it was deleted after the instance was read. */
+	private async download(instance: StorageInstance, element: IDataObject): Promise<IBinaryData | undefined> {
+		let failure: unknown;
+		try {
+			return await this.api.downloadDataElement(instance, element);
+		} catch (error) {
+			failure = error;
+		}
+		if (statusOf(failure) === 404) return undefined;
+		throw asNodeError(this.ctx, failure);
+	}
+}
+
+/** Storage answers 404 for an app it does not know; say so before polling an empty list forever. */
+async function checkAppExists(ctx: IPollFunctions, api: TriggerApi, s: TriggerSettings): Promise<void> {
+	let failure: unknown;
+	try {
+		await api.getApplication(s.org, s.app);
+		return;
+	} catch (error) {
+		failure = error;
+	}
+	if (statusOf(failure) === 404) {
+		throw new NodeOperationError(ctx.getNode(), `Altinn has no app "${appIdOf(s)}" in this environment`, {
+			description:
+				'Check Org and App (the app ID is org/app, e.g. ttd/my-app) and that the credential points at the environment (TT02 or production) where the app is deployed.',
+		});
+	}
+	throw asNodeError(ctx, failure);
+}
+
+/**
+ * An App events trigger that has never seen an event: if Storage shows instances created in the
+ * same window while Events has none of any type, the app does not publish events (most apps do not:
+ * RegisterEventsWithEventsComponent is off by default). Checked at most hourly; raises a clear error.
+ */
+async function checkEventsArePublished(
+	ctx: IPollFunctions,
+	api: TriggerApi,
+	s: TriggerSettings,
+	cursor: EventCursor,
+	result: DrainResult<Cursor, unknown>,
+	staticData: IDataObject,
+	now: () => number,
+): Promise<EventCursor> {
+	if (cursor.after || result.read > 0 || result.outcome !== 'caughtUp') return cursor;
+	const last = Number(staticData.eventsCheckedAt ?? 0);
+	if (now() - last < NO_EVENTS_CHECK_INTERVAL_MS) return cursor;
+	const problem = await noEventsProblem(ctx, api, s, cursor.from, now);
+	if (problem) throw problem;
+	staticData.eventsCheckedAt = now();
+	return cursor;
+}
+
+async function noEventsProblem(
+	ctx: IPollFunctions,
+	api: TriggerApi,
+	s: TriggerSettings,
+	since: string,
+	now: () => number,
+): Promise<NodeOperationError | undefined> {
+	const first = async <T>(pages: AsyncIterable<T[]>): Promise<T | undefined> => {
+		for await (const page of pages) return page[0];
+		return undefined;
+	};
+	const anyEvent = await first(api.eventPages(s.org, s.app, { from: since, size: 1 }));
+	if (anyEvent) return undefined;
+	const until = new Date(now() - EVENT_DELIVERY_GRACE_MS).toISOString();
+	const created = await first(
+		api.instancePages({ appId: appIdOf(s), created: [`gte:${since}`, `lt:${until}`], size: 1 }),
+	);
+	if (!created) return undefined;
+	return new NodeOperationError(ctx.getNode(), `The app "${appIdOf(s)}" does not seem to publish events`, {
+		description: `Storage has instances of the app created since ${since} (e.g. ${created.id}), but the Events API has no event of any type for it in that time. Apps publish events only when RegisterEventsWithEventsComponent is on, which is off by default. Use the source "Instance Changes" instead, which works for every app.`,
+	});
+}
+
+/** "Fetch test event": the latest matching item, without touching the cursor. */
+async function latestItem(
+	ctx: IPollFunctions,
+	api: TriggerApi,
+	s: TriggerSettings,
+	finisher: ItemFinisher,
+	limits: { deadline: number; now: () => number },
+	now: () => number,
+): Promise<INodeExecutionData> {
+	if (s.source === 'instanceChanges') {
+		const latest = await firstOrFail(ctx, api.instancePages({ ...instanceFilters(s), order: 'desc:lastChanged', size: 1 }));
+		if (!latest) {
+			throw new NodeOperationError(ctx.getNode(), `No instance of "${appIdOf(s)}" matches the filters`, {
+				description: 'Create or complete an instance in the app, or loosen the filters, then fetch again.',
+			});
+		}
+		return await finisher.instance(latest);
+	}
+	const filter = eventFilter(s.eventTypes, s.taskId);
+	// Events lists oldest first: read recent windows forward, keep the last match.
+	for (const windowMs of [24 * 60 * 60 * 1000, EVENT_RETENTION_MS]) {
+		let latest: AppEvent | undefined;
+		let failure: unknown;
+		try {
+			const from = new Date(now() - windowMs).toISOString();
+			const pages = api.eventPages(s.org, s.app, {
+				from,
+				...(filter.serverTypes ? { type: filter.serverTypes } : {}),
+				size: MAX_PAGE_SIZE,
+			});
+			for await (const page of pages) {
+				for (const event of page) if (filter.matches(event.type)) latest = event;
+				if (limits.now() >= limits.deadline) break;
+			}
+		} catch (error) {
+			failure = error;
+		}
+		if (failure) throw asNodeError(ctx, failure);
+		if (latest) return await finisher.event(latest);
+	}
+	const since = new Date(now() - EVENT_RETENTION_MS).toISOString();
+	const problem = await noEventsProblem(ctx, api, s, since, now);
+	if (problem) throw problem;
+	throw new NodeOperationError(ctx.getNode(), `No matching event of "${appIdOf(s)}" in the last 90 days`, {
+		description: 'Events keeps app events for 90 days. Make the app publish one (e.g. complete an instance), or choose other event types.',
+	});
+}
+
+async function firstOrFail<T>(ctx: IPollFunctions, pages: AsyncIterable<T[]>): Promise<T | undefined> {
+	let failure: unknown;
+	try {
+		for await (const page of pages) return page[0];
+		return undefined;
+	} catch (error) {
+		failure = error;
+	}
+	throw asNodeError(ctx, failure);
+}
+
+/** Errors from the transport are already NodeApiErrors with a message for the user; anything else is wrapped. */
+function asNodeError(ctx: IPollFunctions, error: unknown): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(ctx.getNode(), error as Error);
+}
