@@ -1,8 +1,19 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /**
  * The emulated Altinn world shared by Storage, the apps and Events: service owners,
- * parties, applications, instances, data blobs and app events. Maskinporten clients live
- * in `maskinporten.ts`, which owns them.
+ * parties, applications, instances, data blobs, the instance audit log and app events.
+ * Maskinporten clients live in `maskinporten.ts`, which owns them.
+ *
+ * Every write goes through a method here, so Storage and the app API behave identically:
+ * each one sets `lastChanged`/`lastChangedBy`, appends an instance event, and (for apps that
+ * publish events) emits the app's CloudEvents. Tests use the same methods to seed.
  */
+import { randomUUID } from 'node:crypto';
+
+import { blobSize, discardBlob, generatedBlobSha256, readBlob, removeTempBlobs, type Blob } from './blobs';
+
+export type { Blob } from './blobs';
+export { generatedBlobSha256 } from './blobs';
 
 export interface ServiceOwner {
 	/** Org code, e.g. `ttd`. */
@@ -16,10 +27,12 @@ export interface Party {
 	orgNumber?: string;
 	ssn?: string;
 	name: string;
+	partyUuid?: string;
 }
 
 export interface DataTypeDef {
 	id: string;
+	description?: string | Record<string, string>;
 	allowedContentTypes?: string[] | null;
 	/** Maximum size in MB, as in Altinn application metadata. */
 	maxSize?: number | null;
@@ -27,8 +40,11 @@ export interface DataTypeDef {
 	minCount?: number;
 	taskId?: string;
 	/** Present for form data (a data model); absent for attachments. */
-	appLogic?: { classRef: string; autoCreate?: boolean } | null;
+	appLogic?: { classRef: string; autoCreate?: boolean; autoDeleteOnProcessEnd?: boolean } | null;
+	[key: string]: unknown;
 }
+
+export type TaskType = 'data' | 'confirmation' | 'signing' | 'feedback' | 'payment' | 'pdf';
 
 export interface Application {
 	id: string; // org/app
@@ -36,20 +52,21 @@ export interface Application {
 	title: Record<string, string>;
 	dataTypes: DataTypeDef[];
 	partyTypesAllowed?: Record<string, boolean>;
-	/** Whether the app publishes events to the Events component (RegisterEventsWithEventsComponent). */
+	/** Emulator only: whether the app publishes events (RegisterEventsWithEventsComponent). */
 	publishesEvents: boolean;
-	/** Ordered task ids of the app's process, e.g. ['Task_1', 'Task_2']. */
-	processTasks: Array<{ id: string; altinnTaskType: 'data' | 'confirmation' | 'signing' | 'feedback' }>;
-	/** Whether the app's policy grants the service owner `delete`. The default app policy does not. */
+	/** Emulator only: ordered tasks of the app's process, e.g. Task_1 (data) -> Task_2 (confirmation). */
+	processTasks: Array<{ id: string; altinnTaskType: TaskType; name?: string }>;
+	/** Emulator only: whether the app's policy grants the service owner `delete`. The default policy does not. */
 	orgMayDelete?: boolean;
+	/** Emulator only: further actions the app's policy grants the service owner, e.g. `confirm`, `sign`. */
+	extraOrgActions?: string[];
+	/** Emulator only: form fields that must be non-empty before `process/next` leaves their task. */
+	requiredFields?: Array<{ dataType: string; field: string }>;
 	[key: string]: unknown;
 }
 
-/** Where a data element's bytes are: memory, a file on disk, or generated on the fly (for huge files). */
-export type Blob =
-	| { kind: 'buffer'; data: Buffer }
-	| { kind: 'file'; path: string; size: number }
-	| { kind: 'generated'; size: number; seed: number };
+/** Emulator-only Application keys that the real metadata does not have. */
+export const EMULATOR_APP_KEYS = ['publishesEvents', 'processTasks', 'orgMayDelete', 'extraOrgActions', 'requiredFields'];
 
 export interface CloudEvent {
 	specversion: '1.0';
@@ -66,20 +83,115 @@ export interface CloudEvent {
 /** Storage's Instance and DataElement as JSON objects (camelCase, nulls omitted). */
 export type InstanceJson = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 export type DataElementJson = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type InstanceEventJson = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** An instance as PgInstanceRepository holds it: the JSON plus its internal row id. */
+export interface InstanceRecord {
+	/** The `id` column: the second half of the `{lastChanged.Ticks};{internalId}` continuation token. */
+	internalId: number;
+	instance: InstanceJson;
+	/** `lastChanged` in epoch milliseconds (kept in step with `instance.lastChanged`). */
+	lastChangedMs: number;
+}
+
+/** Who performs a write: a service owner (org code + number) or, for seeding, nobody in particular. */
+export interface Actor {
+	org?: string;
+	orgNumber?: string;
+}
+
+export interface DataInput {
+	dataType: string;
+	/** Bytes: a Buffer, a string (utf8), a JSON object (form data) or a ready Blob. */
+	content?: Buffer | string | Blob | Record<string, unknown>;
+	contentType?: string;
+	filename?: string;
+}
+
+export interface CreateInstanceOptions {
+	appId: string;
+	partyId: number;
+	/** Timestamps (Date, ISO string or epoch ms). `lastChanged` defaults to `created`, which defaults to now. */
+	created?: Date | string | number;
+	lastChanged?: Date | string | number;
+	dueBefore?: string;
+	visibleAfter?: string;
+	/** Task to leave the instance at (walks the process, without validation); `'ended'` completes the process. */
+	task?: string | 'ended';
+	presentationTexts?: Record<string, string>;
+	dataValues?: Record<string, string>;
+	status?: Record<string, unknown>;
+	/** Form data for the first task's auto-created model, or explicit data elements. */
+	formData?: Record<string, unknown>;
+	data?: DataInput[];
+	/** Orgs that have confirmed (completeConfirmations). */
+	confirmedBy?: string[];
+	actor?: Actor;
+	/** Emit app events for this instance (default: true when the app publishes events). */
+	emitEvents?: boolean;
+}
+
+export interface ValidationIssue {
+	severity: number;
+	code: string;
+	description: string;
+	field?: string | null;
+	dataElementId?: string | null;
+	source: string;
+	customTextKey?: string | null;
+}
+
+const TICKS_AT_EPOCH = 621355968000000000n;
+
+/** `{lastChanged.Ticks};{internalId}` as PgInstanceRepository builds it. */
+export function continuationTokenOf(rec: InstanceRecord): string {
+	return `${BigInt(rec.lastChangedMs) * 10000n + TICKS_AT_EPOCH};${rec.internalId}`;
+}
+
+/** Parses a continuation token; throws (Storage answers 500) on garbage, like `long.Parse`. */
+export function parseContinuationToken(token: string): { ms: number; internalId: number } {
+	const [ticks, id] = token.split(';');
+	if (!/^\d+$/.test(ticks ?? '') || !/^\d+$/.test(id ?? '')) throw new Error(`Input string '${token}' was not in a correct format.`);
+	return { ms: Number((BigInt(ticks) - TICKS_AT_EPOCH) / 10000n), internalId: Number(id) };
+}
+
+const toMs = (t: Date | string | number): number =>
+	t instanceof Date ? t.getTime() : typeof t === 'number' ? t : Date.parse(t);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The action a task type needs for `process/next` (app-lib ConvertTaskTypeToAction). */
+export function actionForTask(taskType: string | undefined): string {
+	if (taskType === 'confirmation') return 'confirm';
+	if (taskType === 'signing') return 'sign';
+	if (taskType === 'payment') return 'pay';
+	return 'write';
+}
 
 export class AltinnWorld {
 	readonly serviceOwners = new Map<string, ServiceOwner>();
 	readonly parties = new Map<number, Party>();
 	readonly applications = new Map<string, Application>();
 	/** Keyed by `partyId/instanceGuid`. */
-	readonly instances = new Map<string, InstanceJson>();
+	readonly instances = new Map<string, InstanceRecord>();
 	/** Keyed by data element id. */
 	readonly blobs = new Map<string, Blob>();
 	/** App events per app id, in publication order. */
 	readonly appEvents = new Map<string, CloudEvent[]>();
 	/** Storage instance events (audit log) per instance id. */
-	readonly instanceEvents = new Map<string, Array<Record<string, unknown>>>();
+	readonly instanceEvents = new Map<string, InstanceEventJson[]>();
+	/** Base URLs for self links and CloudEvent sources; set by the emulator at start. */
+	urls = { platform: 'https://platform.altinn.no', apps: 'https://{org}.apps.altinn.no' };
+	/** The world's clock in epoch ms; the emulator applies its clock offset knob. */
+	now: () => number = () => Date.now();
 	private nextPartyId = 50000000;
+	private nextInternalId = 1;
+
+	attach(urls: { platform: string; apps: string }, now: () => number): void {
+		this.urls = { platform: urls.platform, apps: urls.apps };
+		this.now = now;
+	}
+
+	// ---------- directory ----------
 
 	addServiceOwner(owner: ServiceOwner): void {
 		this.serviceOwners.set(owner.code, owner);
@@ -90,7 +202,7 @@ export class AltinnWorld {
 	}
 
 	addParty(party: Omit<Party, 'partyId'> & { partyId?: number }): Party {
-		const full = { ...party, partyId: party.partyId ?? this.nextPartyId++ } as Party;
+		const full = { partyUuid: randomUUID(), ...party, partyId: party.partyId ?? this.nextPartyId++ } as Party;
 		this.parties.set(full.partyId, full);
 		return full;
 	}
@@ -105,4 +217,454 @@ export class AltinnWorld {
 	addApplication(app: Application): void {
 		this.applications.set(app.id, app);
 	}
+
+	/** Application metadata as Storage and the app serve it (without emulator-only keys). */
+	applicationJson(app: Application): Record<string, unknown> {
+		const out: Record<string, unknown> = { versionId: '1.0.0', processId: `${app.id.split('/')[1]}_process`, created: '2024-01-01T00:00:00Z', createdBy: app.org, ...app };
+		for (const k of EMULATOR_APP_KEYS) delete out[k];
+		return out;
+	}
+
+	/** The PDP as the default app policy decides it for a service owner (read, write, instantiate, complete). */
+	orgMay(app: Application | undefined, action: string, org: string | undefined): boolean {
+		if (!app || !org || org !== app.org) return false;
+		if (['read', 'write', 'instantiate', 'complete'].includes(action)) return true;
+		if (action === 'delete') return app.orgMayDelete === true;
+		return app.extraOrgActions?.includes(action) === true;
+	}
+
+	// ---------- instances ----------
+
+	instance(id: string): InstanceRecord | undefined {
+		return this.instances.get(id);
+	}
+
+	appOf(rec: InstanceRecord): Application {
+		const app = this.applications.get(rec.instance.appId as string);
+		if (!app) throw new Error(`Unknown application ${rec.instance.appId}`);
+		return app;
+	}
+
+	/** Creates an instance the way Storage's CreateInstanceFromTemplate plus the app's process start do. */
+	createInstance(opts: CreateInstanceOptions): InstanceRecord {
+		const app = this.applications.get(opts.appId);
+		if (!app) throw new Error(`Unknown application ${opts.appId}`);
+		const party = this.parties.get(opts.partyId);
+		const createdMs = opts.created !== undefined ? toMs(opts.created) : this.now();
+		const guid = randomUUID();
+		const p = opts.partyId;
+		const [org, appName] = app.id.split('/');
+		const actor = opts.actor ?? { org: app.org, orgNumber: this.serviceOwners.get(app.org)?.orgNumber };
+		const by = actor.orgNumber ?? actor.org ?? String(p);
+		const at = iso(createdMs);
+		const instance: InstanceJson = {
+			id: `${p}/${guid}`,
+			instanceOwner: {
+				partyId: String(p),
+				...(party?.ssn ? { personNumber: party.ssn } : {}),
+				...(party?.orgNumber ? { organisationNumber: party.orgNumber } : {}),
+			},
+			appId: app.id,
+			org,
+			selfLinks: {
+				apps: `${this.appsBase(org)}/${org}/${appName}/instances/${p}/${guid}`,
+				platform: `${this.urls.platform}/storage/api/v1/instances/${p}/${guid}`,
+			},
+			...(opts.dueBefore ? { dueBefore: opts.dueBefore } : {}),
+			...(opts.visibleAfter ? { visibleAfter: opts.visibleAfter } : {}),
+			status: { isArchived: false, isSoftDeleted: false, isHardDeleted: false, readStatus: 'Unread', ...(opts.status ?? {}) },
+			data: [],
+			...(opts.presentationTexts ? { presentationTexts: { ...opts.presentationTexts } } : {}),
+			...(opts.dataValues ? { dataValues: { ...opts.dataValues } } : {}),
+			created: at,
+			createdBy: by,
+			lastChanged: at,
+			lastChangedBy: by,
+		};
+		const rec: InstanceRecord = { internalId: this.nextInternalId++, instance, lastChangedMs: createdMs };
+		this.instances.set(instance.id, rec);
+		this.instanceEvents.set(instance.id, []);
+		const emit = opts.emitEvents ?? true;
+		this.logEvent(rec, 'Created', actor, createdMs);
+		this.startProcess(rec, actor, createdMs, emit);
+		if (emit) this.emitAppEvent(rec, 'app.instance.created', createdMs);
+
+		const firstTask = app.processTasks[0]?.id;
+		for (const dt of app.dataTypes) {
+			if (dt.appLogic?.autoCreate && (dt.taskId ?? firstTask) === firstTask && !opts.data?.some((d) => d.dataType === dt.id)) {
+				this.addDataElement(rec, { dataType: dt.id, content: opts.formData ?? {} }, actor, createdMs);
+			}
+		}
+		for (const d of opts.data ?? []) this.addDataElement(rec, d, actor, createdMs);
+		if (opts.task) {
+			while (rec.instance.process?.currentTask && rec.instance.process.currentTask.elementId !== opts.task) {
+				this.moveProcess(rec, actor, createdMs, emit);
+			}
+		}
+		for (const stakeholder of opts.confirmedBy ?? []) this.confirmComplete(rec, { org: stakeholder }, createdMs);
+		this.setLastChanged(rec, opts.lastChanged !== undefined ? toMs(opts.lastChanged) : createdMs, by);
+		return rec;
+	}
+
+	/**
+	 * Bulk seeding: `count` instances, quickly (no per-instance app events unless asked).
+	 * `lastChanged(i)` picks each one's timestamp; give a constant to make them all equal.
+	 */
+	createInstances(
+		count: number,
+		opts: Omit<CreateInstanceOptions, 'lastChanged' | 'created'> & {
+			lastChanged?: (i: number) => Date | string | number;
+			created?: (i: number) => Date | string | number;
+		},
+	): InstanceRecord[] {
+		const out: InstanceRecord[] = [];
+		for (let i = 0; i < count; i++) {
+			out.push(
+				this.createInstance({
+					...opts,
+					emitEvents: opts.emitEvents ?? false,
+					created: opts.created?.(i),
+					lastChanged: opts.lastChanged?.(i),
+				}),
+			);
+		}
+		return out;
+	}
+
+	/** Sets `lastChanged` directly (tests: move an instance between query pages). */
+	setLastChanged(rec: InstanceRecord, at: Date | string | number, by?: string): void {
+		rec.lastChangedMs = toMs(at);
+		rec.instance.lastChanged = iso(rec.lastChangedMs);
+		if (by) rec.instance.lastChangedBy = by;
+	}
+
+	/** Every write: `lastChanged`, `lastChangedBy` and one instance event. */
+	touch(rec: InstanceRecord, actor: Actor, eventType: string, extra: Record<string, unknown> = {}, atMs = this.now()): void {
+		this.setLastChanged(rec, atMs, actor.orgNumber ?? actor.org);
+		this.logEvent(rec, eventType, actor, atMs, extra);
+	}
+
+	logEvent(rec: InstanceRecord, eventType: string, actor: Actor, atMs: number, extra: Record<string, unknown> = {}): InstanceEventJson {
+		const event: InstanceEventJson = {
+			id: randomUUID(),
+			instanceId: rec.instance.id,
+			created: iso(atMs),
+			eventType,
+			instanceOwnerPartyId: rec.instance.instanceOwner.partyId,
+			user: { ...(actor.org ? { orgId: actor.org } : {}), authenticationLevel: 3 },
+			processInfo: rec.instance.process ? structuredClone(rec.instance.process) : undefined,
+			...extra,
+		};
+		if (!event.processInfo) delete event.processInfo;
+		this.instanceEvents.get(rec.instance.id)?.push(event);
+		return event;
+	}
+
+	// ---------- process ----------
+
+	private taskInfo(app: Application, index: number, atMs: number): Record<string, unknown> {
+		const task = app.processTasks[index];
+		return {
+			flow: index + 2,
+			started: iso(atMs),
+			elementId: task.id,
+			name: task.name ?? task.id,
+			altinnTaskType: task.altinnTaskType,
+			flowType: 'CompleteCurrentMoveToNext',
+		};
+	}
+
+	private startProcess(rec: InstanceRecord, actor: Actor, atMs: number, emit: boolean): void {
+		const app = this.appOf(rec);
+		rec.instance.process = { started: iso(atMs), startEvent: 'StartEvent_1' };
+		this.logEvent(rec, 'process_StartEvent', actor, atMs);
+		if (app.processTasks.length > 0) {
+			rec.instance.process.currentTask = this.taskInfo(app, 0, atMs);
+			this.logEvent(rec, 'process_StartTask', actor, atMs);
+			if (emit) this.emitAppEvent(rec, `app.instance.process.movedTo.${app.processTasks[0].id}`, atMs);
+		} else this.endProcess(rec, actor, atMs, emit);
+	}
+
+	private endProcess(rec: InstanceRecord, actor: Actor, atMs: number, emit: boolean): void {
+		const process = rec.instance.process;
+		delete process.currentTask;
+		process.ended = iso(atMs);
+		process.endEvent = 'EndEvent_1';
+		rec.instance.status.isArchived = true;
+		rec.instance.status.archived = iso(atMs);
+		this.logEvent(rec, 'process_EndEvent', actor, atMs);
+		if (emit) this.emitAppEvent(rec, 'app.instance.process.completed', atMs);
+	}
+
+	/** Ends the current task and starts the next (or ends the process). No authorization or validation. */
+	moveProcess(rec: InstanceRecord, actor: Actor = {}, atMs = this.now(), emit = true): void {
+		const app = this.appOf(rec);
+		const process = rec.instance.process;
+		if (!process?.currentTask) throw new Error('Process has no current task');
+		const index = app.processTasks.findIndex((t) => t.id === process.currentTask.elementId);
+		process.currentTask.ended = iso(atMs);
+		this.logEvent(rec, 'process_EndTask', actor, atMs);
+		if (index + 1 < app.processTasks.length) {
+			process.currentTask = this.taskInfo(app, index + 1, atMs);
+			this.logEvent(rec, 'process_StartTask', actor, atMs);
+			if (emit) this.emitAppEvent(rec, `app.instance.process.movedTo.${process.currentTask.elementId}`, atMs);
+		} else this.endProcess(rec, actor, atMs, emit);
+		this.setLastChanged(rec, atMs, actor.orgNumber ?? actor.org);
+	}
+
+	/** Test helper: moves the process forward `steps` times (or to the end with `'end'`). */
+	advanceProcess(rec: InstanceRecord, steps: number | 'end' = 1, actor: Actor = {}): InstanceRecord {
+		for (let i = 0; steps === 'end' ? !!rec.instance.process?.currentTask : i < steps; i++) this.moveProcess(rec, actor);
+		return rec;
+	}
+
+	/** Storage's process history, derived from the process_* instance events. */
+	processHistory(rec: InstanceRecord): Array<Record<string, unknown>> {
+		return (this.instanceEvents.get(rec.instance.id) ?? [])
+			.filter((e) => String(e.eventType).startsWith('process_'))
+			.map((e) => {
+				const item: Record<string, unknown> = { eventType: e.eventType, occured: e.created };
+				const p = e.processInfo ?? {};
+				if (e.eventType === 'process_StartEvent') item.elementId = p.startEvent;
+				else if (e.eventType === 'process_EndEvent') item.elementId = p.endEvent;
+				else item.elementId = p.currentTask?.elementId;
+				if (e.eventType === 'process_StartTask') item.started = e.created;
+				if (e.eventType === 'process_EndTask') item.ended = e.created;
+				item.performedBy = e.user?.orgId ?? '';
+				return item;
+			});
+	}
+
+	/**
+	 * What app-lib's validators would say before leaving the current task: data types of the
+	 * task whose `minCount` is not met (TooFewDataElementsOfType) and the app's required fields.
+	 */
+	async validateTask(rec: InstanceRecord): Promise<ValidationIssue[]> {
+		const app = this.appOf(rec);
+		const taskId = rec.instance.process?.currentTask?.elementId as string | undefined;
+		if (!taskId) return [];
+		const issues: ValidationIssue[] = [];
+		const firstTask = app.processTasks[0]?.id;
+		for (const dt of app.dataTypes) {
+			if ((dt.taskId ?? (dt.appLogic ? firstTask : undefined)) !== taskId) continue;
+			const count = (rec.instance.data as DataElementJson[]).filter((d) => d.dataType === dt.id).length;
+			if (dt.minCount && count < dt.minCount) {
+				issues.push({ severity: 1, code: 'TooFewDataElementsOfType', description: 'TooFewDataElementsOfType', field: dt.id, dataElementId: null, source: 'Required' });
+			}
+		}
+		for (const rule of app.requiredFields ?? []) {
+			const dt = app.dataTypes.find((d) => d.id === rule.dataType);
+			if ((dt?.taskId ?? firstTask) !== taskId) continue;
+			for (const el of (rec.instance.data as DataElementJson[]).filter((d) => d.dataType === rule.dataType)) {
+				const blob = this.blobs.get(el.id);
+				let model: unknown = {};
+				try {
+					model = blob ? JSON.parse((await readBlob(blob)).toString('utf8')) : {};
+				} catch {
+					model = {};
+				}
+				const value = rule.field.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), model);
+				if (value === undefined || value === null || value === '') {
+					issues.push({ severity: 1, code: 'required', description: `Field ${rule.field} is required`, field: rule.field, dataElementId: el.id, source: 'Required', customTextKey: 'backend.validation_errors.required' });
+				}
+			}
+		}
+		return issues;
+	}
+
+	// ---------- instance updates ----------
+
+	/** Adds `{stakeholderId, confirmedOn}` once (idempotent). Returns false when already confirmed. */
+	confirmComplete(rec: InstanceRecord, actor: Actor, atMs = this.now()): boolean {
+		const list = (rec.instance.completeConfirmations ??= []) as Array<{ stakeholderId: string }>;
+		if (list.some((c) => c.stakeholderId === actor.org)) return false;
+		list.push({ stakeholderId: actor.org as string, confirmedOn: iso(atMs) } as { stakeholderId: string });
+		this.touch(rec, actor, 'ConfirmedComplete', {}, atMs);
+		return true;
+	}
+
+	setSubstatus(rec: InstanceRecord, substatus: { label: string; description?: string }, actor: Actor): void {
+		rec.instance.status.substatus = { label: substatus.label, ...(substatus.description !== undefined ? { description: substatus.description } : {}) };
+		this.touch(rec, actor, 'SubstatusUpdated');
+		this.emitAppEvent(rec, 'app.instance.substatus.changed');
+	}
+
+	/** Soft delete, or hard delete (`isHardDeleted` + `isSoftDeleted`), as Storage's DELETE does. */
+	deleteInstance(rec: InstanceRecord, hard: boolean, actor: Actor): void {
+		const at = iso(this.now());
+		const status = rec.instance.status;
+		status.isSoftDeleted = true;
+		status.softDeleted ??= at;
+		if (hard) {
+			status.isHardDeleted = true;
+			status.hardDeleted = at;
+		}
+		this.touch(rec, actor, 'Deleted');
+	}
+
+	// ---------- data elements ----------
+
+	private appsBase(org: string): string {
+		return this.urls.apps.replace('{org}', org);
+	}
+
+	/** Adds a data element; `content` may be form data (object), bytes, text or a Blob. */
+	addDataElement(rec: InstanceRecord, input: DataInput, actor: Actor = {}, atMs = this.now(), extra: Record<string, unknown> = {}): DataElementJson {
+		const app = this.appOf(rec);
+		const dt = app.dataTypes.find((d) => d.id === input.dataType);
+		const { blob, contentType } = toBlob(input, !!dt?.appLogic);
+		const id = randomUUID();
+		const [org, appName] = app.id.split('/');
+		const [p, g] = rec.instance.id.split('/');
+		const by = actor.orgNumber ?? actor.org ?? rec.instance.lastChangedBy;
+		const at = iso(atMs);
+		const element: DataElementJson = {
+			id,
+			instanceGuid: g,
+			dataType: input.dataType,
+			...(input.filename ? { filename: input.filename } : {}),
+			contentType,
+			blobStoragePath: `${org}/${appName}/${g}/data/${id}`,
+			selfLinks: {
+				apps: `${this.appsBase(org)}/${org}/${appName}/instances/${p}/${g}/data/${id}`,
+				platform: `${this.urls.platform}/storage/api/v1/instances/${p}/${g}/data/${id}`,
+			},
+			size: blobSize(blob),
+			locked: false,
+			refs: [],
+			isRead: true,
+			tags: [],
+			...extra,
+			created: at,
+			createdBy: by,
+			lastChanged: at,
+			lastChangedBy: by,
+		};
+		this.blobs.set(id, blob);
+		(rec.instance.data as DataElementJson[]).push(element);
+		this.touch(rec, actor, 'Created', { dataId: id }, atMs);
+		return element;
+	}
+
+	/** Test helper: a data element whose `size` bytes are generated on read (see `generatedBlobSha256`). */
+	addGeneratedDataElement(
+		rec: InstanceRecord,
+		opts: { dataType: string; size: number; seed?: number; contentType?: string; filename?: string },
+	): { element: DataElementJson; sha256: () => Promise<string> } {
+		const seed = opts.seed ?? 1;
+		const element = this.addDataElement(rec, {
+			dataType: opts.dataType,
+			content: { kind: 'generated', size: opts.size, seed },
+			contentType: opts.contentType ?? 'application/octet-stream',
+			filename: opts.filename ?? `generated-${opts.size}.bin`,
+		});
+		return { element, sha256: () => generatedBlobSha256(opts.size, seed) };
+	}
+
+	dataElement(rec: InstanceRecord, dataId: string): DataElementJson | undefined {
+		return (rec.instance.data as DataElementJson[]).find((d) => d.id === dataId);
+	}
+
+	replaceData(rec: InstanceRecord, element: DataElementJson, blob: Blob, contentType: string | undefined, filename: string | undefined, actor: Actor): DataElementJson {
+		discardBlob(this.blobs.get(element.id));
+		this.blobs.set(element.id, blob);
+		const at = this.now();
+		element.size = blobSize(blob);
+		if (contentType) element.contentType = contentType;
+		if (filename) element.filename = filename;
+		element.lastChanged = iso(at);
+		element.lastChangedBy = actor.orgNumber ?? actor.org;
+		this.touch(rec, actor, 'Saved', { dataId: element.id }, at);
+		return element;
+	}
+
+	/** Removes a data element, or with `delay` marks it hard-deleted (kept until process end). */
+	deleteData(rec: InstanceRecord, element: DataElementJson, actor: Actor, delay = false): DataElementJson {
+		if (delay) {
+			element.deleteStatus = { isHardDeleted: true, hardDeleted: iso(this.now()) };
+		} else {
+			rec.instance.data = (rec.instance.data as DataElementJson[]).filter((d) => d.id !== element.id);
+			discardBlob(this.blobs.get(element.id));
+			this.blobs.delete(element.id);
+		}
+		this.touch(rec, actor, 'Deleted', { dataId: element.id });
+		return element;
+	}
+
+	// ---------- app events ----------
+
+	/** Publishes a CloudEvent for the instance if its app publishes events. */
+	emitAppEvent(rec: InstanceRecord, type: string, atMs = this.now()): CloudEvent | undefined {
+		const app = this.appOf(rec);
+		if (!app.publishesEvents) return undefined;
+		const [org, appName] = app.id.split('/');
+		const [p] = rec.instance.id.split('/');
+		const owner = rec.instance.instanceOwner;
+		return this.pushEvent(app.id, {
+			specversion: '1.0',
+			id: randomUUID(),
+			time: iso(atMs),
+			source: `${this.appsBase(org)}/${org}/${appName}/instances/${rec.instance.id}`,
+			subject: `/party/${p}`,
+			type,
+			...(owner.organisationNumber ? { alternativesubject: `/org/${owner.organisationNumber}` } : owner.personNumber ? { alternativesubject: `/person/${owner.personNumber}` } : {}),
+			resource: `urn:altinn:resource:app_${org}_${appName}`,
+			resourceinstance: rec.instance.id,
+		});
+	}
+
+	/** Test helper: appends an app event (any type), for an instance or a bare party. */
+	addAppEvent(appId: string, event: Partial<CloudEvent> & { type: string; instance?: InstanceRecord }): CloudEvent {
+		const { instance, ...rest } = event;
+		const [org, appName] = appId.split('/');
+		const p = instance ? instance.instance.id.split('/')[0] : '50000000';
+		const instanceId = instance?.instance.id ?? `${p}/${randomUUID()}`;
+		return this.pushEvent(appId, {
+			specversion: '1.0',
+			id: randomUUID(),
+			time: iso(this.now()),
+			source: `${this.appsBase(org)}/${org}/${appName}/instances/${instanceId}`,
+			subject: `/party/${p}`,
+			resource: `urn:altinn:resource:app_${org}_${appName}`,
+			resourceinstance: instanceId,
+			...rest,
+		});
+	}
+
+	private pushEvent(appId: string, event: CloudEvent): CloudEvent {
+		const list = this.appEvents.get(appId) ?? [];
+		list.push(event);
+		this.appEvents.set(appId, list);
+		return event;
+	}
+
+	/** Deletes temp files of uploads that spilled to disk. */
+	dispose(): void {
+		removeTempBlobs();
+	}
+}
+
+function toBlob(input: DataInput, isForm: boolean): { blob: Blob; contentType: string } {
+	const c = input.content;
+	if (c === undefined) return { blob: { kind: 'buffer', data: Buffer.from(isForm ? '{}' : '') }, contentType: input.contentType ?? (isForm ? 'application/json' : 'application/octet-stream') };
+	if (Buffer.isBuffer(c)) return { blob: { kind: 'buffer', data: c }, contentType: input.contentType ?? 'application/octet-stream' };
+	if (typeof c === 'string') return { blob: { kind: 'buffer', data: Buffer.from(c, 'utf8') }, contentType: input.contentType ?? 'text/plain' };
+	if ('kind' in c && (c.kind === 'buffer' || c.kind === 'file' || c.kind === 'generated')) {
+		return { blob: c as Blob, contentType: input.contentType ?? 'application/octet-stream' };
+	}
+	return { blob: { kind: 'buffer', data: Buffer.from(JSON.stringify(c), 'utf8') }, contentType: input.contentType ?? 'application/json' };
+}
+
+/** Sets `prefill` values ("a.b.c" -> value) into a form data model, as PrefillSI does. */
+export function applyPrefill(model: Record<string, unknown>, prefill: Record<string, unknown>): Record<string, unknown> {
+	for (const [key, value] of Object.entries(prefill)) {
+		const path = key.split('.').map((s) => s.replace(/-/g, ''));
+		let o: Record<string, unknown> = model;
+		for (const seg of path.slice(0, -1)) {
+			if (typeof o[seg] !== 'object' || o[seg] === null) o[seg] = {};
+			o = o[seg] as Record<string, unknown>;
+		}
+		o[path[path.length - 1]] = value;
+	}
+	return model;
 }
