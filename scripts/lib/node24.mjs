@@ -1,0 +1,85 @@
+// Ensure a Node >= 24 binary for n8n and the package build, even when this script runs under an older Node.
+// Order: the running node (if >= 24) → $NODE24_BIN (a bin directory) → <cache>/node24 (installed from the
+// npm package node-<platform>-<arch>@24 on first use). Usable from Node 20.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { cacheDir, log } from './util.mjs';
+
+const MIN_MAJOR = 24;
+
+function majorOf(nodeBin) {
+	const r = spawnSync(nodeBin, ['-p', 'process.versions.node'], { encoding: 'utf8' });
+	if (r.status !== 0) return 0;
+	return Number(String(r.stdout).trim().split('.')[0]) || 0;
+}
+
+function platformPackage() {
+	const plat = process.platform === 'win32' ? 'win' : process.platform;
+	return `node-${plat}-${process.arch}`;
+}
+
+function exeName() {
+	return process.platform === 'win32' ? 'node.exe' : 'node';
+}
+
+/** Package directory of the cached node-<platform>-<arch> package (holds bin/ and include/ for node-gyp). */
+export function node24PackageDir() {
+	return path.join(cacheDir(), 'node24', 'node_modules', platformPackage());
+}
+
+/**
+ * Returns { binDir, nodeBin, nodedir } for a Node >= 24. nodedir is a directory with include/node headers
+ * (for node-gyp --nodedir) or undefined when unknown (node-gyp then downloads headers itself).
+ */
+export function ensureNode24() {
+	const current = Number(process.versions.node.split('.')[0]);
+	if (current >= MIN_MAJOR) {
+		const binDir = path.dirname(process.execPath);
+		const prefix = path.dirname(binDir);
+		const nodedir = existsSync(path.join(prefix, 'include', 'node', 'node.h')) ? prefix : undefined;
+		return { binDir, nodeBin: process.execPath, nodedir };
+	}
+	if (process.env.NODE24_BIN) {
+		const nodeBin = path.join(process.env.NODE24_BIN, exeName());
+		if (majorOf(nodeBin) >= MIN_MAJOR) {
+			const prefix = path.dirname(process.env.NODE24_BIN);
+			const nodedir = existsSync(path.join(prefix, 'include', 'node', 'node.h')) ? prefix : undefined;
+			return { binDir: process.env.NODE24_BIN, nodeBin, nodedir };
+		}
+		log(`NODE24_BIN=${process.env.NODE24_BIN} does not hold a Node >= ${MIN_MAJOR}; ignoring it`);
+	}
+	const pkgDir = node24PackageDir();
+	const binDir = path.join(pkgDir, 'bin');
+	const nodeBin = path.join(binDir, exeName());
+	if (!existsSync(nodeBin) || majorOf(nodeBin) < MIN_MAJOR) {
+		const prefix = path.join(cacheDir(), 'node24');
+		mkdirSync(prefix, { recursive: true });
+		log(`Node ${process.versions.node} is older than ${MIN_MAJOR}: installing ${platformPackage()}@${MIN_MAJOR} into ${prefix} (one time)…`);
+		const r = spawnSync(
+			'npm',
+			['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', `${platformPackage()}@${MIN_MAJOR}`],
+			{ stdio: 'inherit', shell: process.platform === 'win32' },
+		);
+		if (r.status !== 0 || majorOf(nodeBin) < MIN_MAJOR) {
+			throw new Error(`Could not install Node ${MIN_MAJOR} (${platformPackage()}). Install Node ${MIN_MAJOR} yourself and re-run.`);
+		}
+	}
+	const nodedir = existsSync(path.join(pkgDir, 'include', 'node', 'node.h')) ? pkgDir : undefined;
+	return { binDir, nodeBin, nodedir };
+}
+
+/** process.env with the Node 24 bin directory first on PATH. */
+export function envWithNode24(node, extra = {}) {
+	const key = Object.keys(process.env).find((k) => k.toUpperCase() === 'PATH') ?? 'PATH';
+	return { ...process.env, [key]: `${node.binDir}${path.delimiter}${process.env[key] ?? ''}`, ...extra };
+}
+
+/** If the running node is older than 24, re-run this same script under Node 24 and exit with its code. */
+export function reexecUnderNode24IfNeeded() {
+	if (Number(process.versions.node.split('.')[0]) >= MIN_MAJOR) return;
+	const node = ensureNode24();
+	log(`re-running under Node 24 (${node.nodeBin})`);
+	const r = spawnSync(node.nodeBin, process.argv.slice(1), { stdio: 'inherit', env: envWithNode24(node) });
+	process.exit(r.status ?? 1);
+}

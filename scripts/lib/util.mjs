@@ -1,0 +1,20 @@
+// Small helpers shared by the scripts (Node >= 20, no dependencies).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Cache root: $N8N_CACHE_DIR, $N8N_NODES_ALTINN_CACHE (CI) or <repo>/.cache (git-ignored). */
+export function cacheDir() {
+	return path.resolve(process.env.N8N_CACHE_DIR || process.env.N8N_NODES_ALTINN_CACHE || path.join(repoRoot, ".cache"));
+}
+
+const t0 = Date.now();
+export function elapsed(since = t0) {
+	const s = Math.round((Date.now() - since) / 1000);
+	return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+export function log(msg) {
+	process.stderr.write(`[altinn-n8n ${elapsed()}] ${msg}\n`);
+}

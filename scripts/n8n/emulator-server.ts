@@ -1,0 +1,26 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/**
+ * The demo emulator as a long-running child process of `npm start` (run with ts-node --transpile-only).
+ * Port from argv[2] (0 = free). Sends { url, info, credentialData } to the parent over the IPC channel
+ * (the private key never goes to stdout), then serves until the parent goes away.
+ */
+import { startDemoEmulator } from './demo';
+
+async function main(): Promise<void> {
+	const port = Number(process.argv[2] ?? 0);
+	const demo = await startDemoEmulator({ port });
+	const message = { type: 'ready', url: demo.emu.url, info: demo.info, credentialData: demo.credentialData };
+	if (process.send) process.send(message);
+	else process.stdout.write(`emulator ready at ${demo.emu.url}\n`);
+	const stop = () => {
+		void demo.emu.close().finally(() => process.exit(0));
+	};
+	process.on('SIGTERM', stop);
+	process.on('SIGINT', stop);
+	process.on('disconnect', stop);
+}
+
+main().catch((error: Error) => {
+	process.stderr.write(`emulator failed to start: ${error.message}\n`);
+	process.exit(1);
+});

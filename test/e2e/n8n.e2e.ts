@@ -1,0 +1,154 @@
+/**
+ * The package the way users meet it: installed as a community package into a real n8n 2.x (cached
+ * install, see scripts/n8n/ensure-n8n.mjs), configured through n8n's CLI and REST API, and run against
+ * the local emulator, which runs inside this jest process so the tests can look at its world and counters.
+ *
+ * Phase 1 (n8n's CLI, no server): import the credentials and workflows, `n8n execute` them.
+ * Phase 2 (`n8n start`, owner logged in over REST): node list, icons, credential tests, the trigger.
+ */
+import { generateDemoKey, startDemoEmulator, DEMO_CLIENT_ID, demoCredentialData, type DemoEmulator } from '../../scripts/n8n/demo';
+import { startEmulator, type Emulator } from '../emulator/index';
+import { N8n, nodeItems, sleep, waitFor, type RestClient } from './support';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { loadExamples } = require('../../scripts/n8n/examples.cjs');
+
+const CRED = { id: 'e2eAltinnDemo01', name: 'Maskinporten demo (emulator)', type: 'maskinportenApi' };
+const WRONG_KEY = { id: 'e2eWrongKey0001', name: 'Maskinporten wrong key', type: 'maskinportenApi' };
+const WRONG_CLIENT = { id: 'e2eWrongClient1', name: 'Maskinporten wrong client id', type: 'maskinportenApi' };
+const WRONG_ENV = { id: 'e2eWrongEnv0001', name: 'Maskinporten wrong environment', type: 'maskinportenApi' };
+
+const credRef = (c: { id: string; name: string }) => ({ maskinportenApi: { id: c.id, name: c.name } });
+
+let demo: DemoEmulator;
+let otherEnvironment: Emulator;
+let n8n: N8n;
+let examples: ReturnType<typeof loadExamples>;
+
+function httpRequestWorkflow(url: string) {
+	return {
+		id: 'e2eHttpRequest1',
+		name: 'E2E: HTTP Request with the Maskinporten credential',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		connections: { Start: { main: [[{ node: 'HTTP Request', type: 'main', index: 0 }]] } },
+		nodes: [
+			{ id: 'a1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'a2',
+				name: 'HTTP Request',
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: 4.2,
+				position: [220, 0],
+				parameters: { url, authentication: 'predefinedCredentialType', nodeCredentialType: 'maskinportenApi', options: {} },
+				credentials: credRef(CRED),
+			},
+		],
+	};
+}
+
+beforeAll(async () => {
+	demo = await startDemoEmulator();
+	otherEnvironment = await startEmulator();
+	n8n = new N8n();
+	await n8n.init();
+	examples = loadExamples({ info: demo.info, emulatorUrl: demo.emu.url, credential: CRED });
+
+	const wrongKey = generateDemoKey();
+	await n8n.importCredentials([
+		{ ...CRED, data: demo.credentialData },
+		// a key the client does not have, under the registered kid
+		{ ...WRONG_KEY, data: demoCredentialData(demo.emu, { ...wrongKey, kid: demo.key.kid, privateJwk: { ...wrongKey.privateJwk, kid: demo.key.kid } }) },
+		{ ...WRONG_CLIENT, data: { ...demo.credentialData, clientId: 'no-such-client' } },
+		// the same client against another Maskinporten + Altinn, where it is not registered
+		{ ...WRONG_ENV, data: { ...demo.credentialData, ...otherEnvironment.credentialUrls } },
+	]);
+	await n8n.importWorkflows([...examples.workflows, httpRequestWorkflow(`${demo.emu.url}/storage/api/v1/instances?org=${demo.info.org}&appId=${demo.info.org}/${demo.info.app}`)]);
+}, 300_000);
+
+afterAll(async () => {
+	await n8n?.stop();
+	await demo?.emu.close();
+	await otherEnvironment?.close();
+});
+
+describe('phase 1: n8n CLI (import:credentials, import:workflow, execute)', () => {
+	it('runs the HTTP Request node with the predefined maskinportenApi credential, authenticated at the emulator', async () => {
+		const exchangesBefore = demo.emu.counters.get('authentication.exchanges');
+		const { run } = await n8n.execute('e2eHttpRequest1');
+		const items = nodeItems(run, 'HTTP Request');
+		expect(items).toHaveLength(1);
+		const body = items[0].json as { instances?: Array<{ id: string; appId: string }>; count?: number };
+		expect(Array.isArray(body.instances)).toBe(true);
+		expect(body.instances!.length).toBeGreaterThan(0);
+		expect(body.instances!.every((i) => i.appId === `${demo.info.org}/${demo.info.app}`)).toBe(true);
+		expect(demo.emu.counters.get('authentication.exchanges')).toBeGreaterThan(exchangesBefore);
+		expect(demo.emu.counters.get('maskinporten.grants')).toBeGreaterThan(0);
+	});
+});
+
+describe('phase 2: n8n start + REST API', () => {
+	let rest: RestClient;
+
+	beforeAll(async () => {
+		rest = await n8n.start();
+	}, 240_000);
+
+	it('lists the credential type with its icon', async () => {
+		const creds = (await rest.ok('GET', '/types/credentials.json')) as Array<Record<string, unknown>>;
+		const mp = creds.find((c) => c.name === 'maskinportenApi');
+		expect(mp).toBeDefined();
+		expect(mp!.displayName).toBe('Maskinporten');
+		const icon = mp!.iconUrl as { light: string; dark: string } | string;
+		const iconPath = typeof icon === 'string' ? icon : icon.light;
+		expect(iconPath).toMatch(/^icons\/n8n-nodes-altinn\//);
+		const res = await fetch(`${rest.url}/${iconPath}`);
+		expect(res.status).toBe(200);
+		expect(await res.text()).toContain('<svg');
+	});
+
+	it('lists the Altinn node and the Altinn Trigger with icons and codex', async () => {
+		const nodes = (await rest.ok('GET', '/types/nodes.json')) as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+		const ours = nodes.filter((n) => String(n.name).startsWith('n8n-nodes-altinn.'));
+		const names = ours.map((n) => n.name);
+		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-altinn.altinn', 'n8n-nodes-altinn.altinnTrigger']));
+		for (const node of ours) {
+			expect(node.credentials?.some((c: { name: string }) => c.name === 'maskinportenApi')).toBe(true);
+			const icon = typeof node.iconUrl === 'string' ? node.iconUrl : node.iconUrl?.light;
+			expect(icon).toMatch(/^icons\/n8n-nodes-altinn\//);
+			const res = await fetch(`${rest.url}/${icon}`);
+			expect(res.status).toBe(200);
+			expect(node.codex?.categories?.length).toBeGreaterThan(0);
+		}
+	});
+
+	const credentialTest = async (c: { id: string; name: string; type: string }, data: Record<string, unknown>) =>
+		(await rest.ok('POST', '/rest/credentials/test', { credentials: { ...c, data } })) as { status: string; message: string };
+
+	it('passes the credential test with the demo client', async () => {
+		const r = await credentialTest(CRED, demo.credentialData);
+		expect(r).toMatchObject({ status: 'OK' });
+	});
+
+	it('fails the credential test with a clear message for a wrong key', async () => {
+		const r = await credentialTest(WRONG_KEY, {});
+		expect(r.status).toBe('Error');
+		expect(r.message).toMatch(/signature|key/i);
+		expect(r.message).not.toMatch(/BEGIN|"d":|eyJ/);
+	});
+
+	it('fails the credential test with a clear message for a wrong client id', async () => {
+		const r = await credentialTest(WRONG_CLIENT, {});
+		expect(r.status).toBe('Error');
+		expect(r.message).toMatch(/client/i);
+		expect(r.message).toMatch(/no-such-client|MP-100|not (know|found)/i);
+	});
+
+	it('fails the credential test with a clear message for the wrong environment', async () => {
+		const r = await credentialTest(WRONG_ENV, {});
+		expect(r.status).toBe('Error');
+		expect(r.message).toMatch(new RegExp(`${DEMO_CLIENT_ID}|MP-100|not (know|found)`, 'i'));
+	});
+});
+
+export { sleep, waitFor };
