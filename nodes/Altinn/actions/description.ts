@@ -1,0 +1,80 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { REQUEST_OPTIONS } from '../transport';
+import { resources } from './resources';
+
+const all = Object.values(resources);
+
+/** Node-level options that apply to every operation. */
+export const requestOptions: INodeProperties = {
+	displayName: 'Request Options',
+	name: REQUEST_OPTIONS,
+	type: 'collection',
+	placeholder: 'Add option',
+	default: {},
+	options: [
+		{
+			displayName: 'Batching',
+			name: 'batching',
+			placeholder: 'Add Batching',
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: false },
+			default: { batch: {} },
+			description: 'Process several items at the same time, with a pause between batches, without overloading Altinn',
+			options: [
+				{
+					displayName: 'Batching',
+					name: 'batch',
+					values: [
+						{
+							displayName: 'Items per Batch',
+							name: 'batchSize',
+							type: 'number',
+							typeOptions: { minValue: 1 },
+							default: 10,
+							description: 'How many items are processed at the same time',
+						},
+						{
+							displayName: 'Pause Between Batches (Ms)',
+							name: 'batchInterval',
+							type: 'number',
+							typeOptions: { minValue: 0 },
+							default: 1000,
+							description: 'How long to wait after one batch before the next starts, in milliseconds',
+						},
+					],
+				},
+			],
+		},
+		{
+			displayName: 'System User External Ref',
+			name: 'systemUserExternalRef',
+			type: 'string',
+			default: '',
+			description: 'External reference of the system user, when the customer has more than one for this system',
+		},
+		{
+			displayName: 'System User Org',
+			name: 'systemUserOrg',
+			type: 'string',
+			default: '',
+			placeholder: '910753614',
+			description:
+				"Act as the system user of this customer organisation (9 digits) for this item, instead of the credential's own identity. Each organisation's token is cached and reused.",
+		},
+	],
+};
+
+/** Every parameter of the node: the resource selector, each resource's operations, request options. */
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: all.map((r) => r.option).sort((a, b) => a.name.localeCompare(b.name)),
+		default: 'instance',
+	},
+	...all.flatMap((r) => r.description),
+	requestOptions,
+];

@@ -1,0 +1,83 @@
+/**
+ * Paging. Storage instance queries answer `{ count, next, instances }` and put `next` (a full
+ * URL with every original parameter) only on a full page; Events answers an array and puts the
+ * next URL in the `next` response header (only on a non-empty page). Both generators follow
+ * `next` verbatim until it is absent, one request per page, and stop when the caller stops
+ * reading (Return All vs Limit).
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { AltinnContext } from './context';
+import { altinnRequest, altinnRequestFull, type AltinnResponse, type QueryValue } from './request';
+
+export interface PageRequest {
+	/** The first page's URL (e.g. `${urls.storage}/instances`); later pages follow `next`. */
+	url: string;
+	qs?: Record<string, QueryValue>;
+	/** For messages, e.g. `instances of ttd/my-app`. */
+	target?: string;
+}
+
+interface InstancePage {
+	count?: number;
+	next?: string | null;
+	instances?: IDataObject[];
+}
+
+/** Storage `GET /instances` pages: yields each page's instances, following `next` until absent. */
+export async function* storageInstancePages(
+	this: AltinnContext,
+	request: PageRequest,
+	itemIndex?: number,
+): AsyncGenerator<IDataObject[]> {
+	let url: string | undefined = request.url;
+	let qs = request.qs;
+	while (url) {
+		const page: InstancePage = await altinnRequest.call(
+			this,
+			{ method: 'GET', url, qs, retry: 'safe', target: request.target, action: 'read' },
+			itemIndex,
+		);
+		yield page?.instances ?? [];
+		url = typeof page?.next === 'string' && page.next ? page.next : undefined;
+		qs = undefined; // `next` already carries every parameter
+	}
+}
+
+/** Events `GET /app/{org}/{app}` (or `/events`) pages: yields each page of CloudEvents, following the `next` header. */
+export async function* eventPages(
+	this: AltinnContext,
+	request: PageRequest,
+	itemIndex?: number,
+): AsyncGenerator<IDataObject[]> {
+	let url: string | undefined = request.url;
+	let qs = request.qs;
+	while (url) {
+		const res: AltinnResponse = await altinnRequestFull.call(
+			this,
+			{ method: 'GET', url, qs, retry: 'safe', target: request.target, headers: { Accept: 'application/cloudevents+json, application/json' } },
+			itemIndex,
+		);
+		const events = Array.isArray(res.body) ? (res.body as IDataObject[]) : [];
+		if (events.length === 0) return;
+		yield events;
+		const next: string | string[] | undefined = res.headers.next;
+		url = Array.isArray(next) ? next[0] : next || undefined;
+		qs = undefined;
+	}
+}
+
+/**
+ * Collects items from pages: all of them (`limit` undefined) or the first `limit`, stopping the
+ * generator (no further request) as soon as it has enough.
+ */
+export async function collectPages<T>(pages: AsyncGenerator<T[]>, limit?: number): Promise<T[]> {
+	const out: T[] = [];
+	for await (const page of pages) {
+		for (const item of page) {
+			out.push(item);
+			if (limit !== undefined && out.length >= limit) return out;
+		}
+	}
+	return out;
+}

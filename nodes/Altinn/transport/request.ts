@@ -1,0 +1,353 @@
+/**
+ * `altinnRequest`: the one function that sends a request to Altinn (Storage, apps, Events).
+ *
+ * - Authenticates with the node's `maskinportenApi` credential through n8n's
+ *   `httpRequestWithAuthentication` (n8n's preAuthentication fetches the token; a 401 makes
+ *   n8n refresh it and resend once), or, for a per-item system user, with that system user's
+ *   own token (see `systemUser.ts`).
+ * - Retries with exponential backoff and jitter on 429 (honouring `Retry-After`), 502, 503,
+ *   504 and connection resets/timeouts — only for requests marked `retry: 'safe'`.
+ *   `retry: 'never'` requests (instantiate, upload, process next, …) are sent once; after an
+ *   ambiguous failure the error says what to check (`ambiguous`).
+ * - Maps every failure with `toNodeError` (errors.ts); returns parsed JSON, text, a Buffer or
+ *   a stream.
+ */
+import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+
+import type { AltinnContext } from './context';
+import { CREDENTIAL_TYPE } from './context';
+import type { AltinnFailure, FailureContext } from './errors';
+import { toNodeError } from './errors';
+import { domainToken, systemUserFor, type SystemUserOverride } from './systemUser';
+
+/** A readable stream, named without importing `node:stream` (runtime code may not). */
+export interface ByteStream extends AsyncIterable<unknown> {
+	pipe: (...args: never[]) => unknown;
+}
+
+export type QueryValue = string | number | boolean | undefined | null | Array<string | number | boolean>;
+
+export interface AltinnRequestOptions {
+	method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+	/** Absolute URL (build it from `resolveAltinnUrls`, or a `next` link verbatim). */
+	url: string;
+	/** Query parameters; arrays repeat the key (`lastChanged=gt:…&lastChanged=lte:…`); empty values are left out. */
+	qs?: Record<string, QueryValue>;
+	/** A plain object/array is sent as JSON; a string or Buffer as is; a stream once (never resent). */
+	body?: IDataObject | IDataObject[] | string | Buffer | ByteStream;
+	headers?: Record<string, string>;
+	/** Response as raw bytes (`buffer`) or as a stream (`stream`); default parsed JSON (or text). */
+	binary?: 'buffer' | 'stream';
+	/** `safe`: may be repeated after a transient failure. `never`: sent once (not idempotent). */
+	retry: 'safe' | 'never';
+	/** What the request is about, for messages: `instance 50001234/1b4e…`, `app ttd/my-app`. */
+	target?: string;
+	/** The policy action it needs, for 403 messages: `read`, `write`, `instantiate`, `complete`, `delete`, … */
+	action?: string;
+	/** `retry: 'never'` only: what the user should check before retrying after an ambiguous failure. */
+	ambiguous?: string;
+	/** Explicit system user for this request; default: the node's per-item System User setting. */
+	systemUser?: SystemUserOverride | null;
+}
+
+export interface AltinnResponse<T = unknown> {
+	statusCode: number;
+	headers: Record<string, string | string[] | undefined>;
+	body: T;
+}
+
+/** What one send gave: a response (any status) or a network failure. */
+export type SendResult =
+	| { kind: 'response'; statusCode: number; headers: Record<string, unknown>; body: unknown }
+	| { kind: 'network'; code: string; mayHaveBeenSent: boolean }
+	| { kind: 'error'; error: Error };
+
+// ---------------------------------------------------------------------------------------------
+// Retry policy (pure)
+
+export const RETRY = {
+	/** Attempts in total, including the first. */
+	maxAttempts: 5,
+	baseDelayMs: 400,
+	maxDelayMs: 20_000,
+	/** A Retry-After longer than this is not waited for; the error says how long Altinn asked. */
+	maxRetryAfterMs: 60_000,
+};
+
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'CERT_HAS_EXPIRED']);
+
+export function isRetryableStatus(status: number): boolean {
+	return RETRYABLE_STATUS.has(status);
+}
+
+/** Seconds or an HTTP date in `Retry-After`, as milliseconds from `now`. */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
+	const text = Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value : undefined;
+	if (!text) return undefined;
+	if (/^\d+(\.\d+)?$/.test(text.trim())) return Math.round(Number(text) * 1000);
+	const at = Date.parse(text);
+	return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Exponential backoff with "equal jitter": half fixed, half random; a Retry-After wins when longer. */
+export function backoffMs(attempt: number, retryAfterMs?: number, random = Math.random): number {
+	const exp = Math.min(RETRY.maxDelayMs, RETRY.baseDelayMs * 2 ** (attempt - 1));
+	const jittered = exp / 2 + random() * (exp / 2);
+	return retryAfterMs !== undefined ? Math.max(retryAfterMs, Math.min(jittered, 1000)) : Math.round(jittered);
+}
+
+/** Classifies a thrown network error (no HTTP response). */
+export function classifyNetworkCode(code: string | undefined, message = ''): { code: string; mayHaveBeenSent: boolean } {
+	const c = (code ?? '').toUpperCase();
+	if (NOT_SENT_CODES.has(c)) return { code: c, mayHaveBeenSent: false };
+	if (RESET_CODES.has(c) || /socket hang up|timeout/i.test(message)) return { code: c || 'ECONNRESET', mayHaveBeenSent: true };
+	return { code: c || 'unknown', mayHaveBeenSent: true };
+}
+
+export function isRetryableNetwork(code: string): boolean {
+	return RESET_CODES.has(code);
+}
+
+// ---------------------------------------------------------------------------------------------
+// URL and body helpers (pure)
+
+/** Appends query parameters; arrays repeat the key; undefined, null and '' are left out. */
+export function withQuery(url: string, qs?: Record<string, QueryValue>): string {
+	if (!qs) return url;
+	const params = new URLSearchParams();
+	for (const [key, value] of Object.entries(qs)) {
+		const values = Array.isArray(value) ? value : [value];
+		for (const v of values) if (v !== undefined && v !== null && v !== '') params.append(key, String(v));
+	}
+	const query = params.toString();
+	if (!query) return url;
+	return `${url}${url.includes('?') ? '&' : '?'}${query}`;
+}
+
+export function isStream(body: unknown): body is ByteStream {
+	return !!body && typeof body === 'object' && typeof (body as { pipe?: unknown }).pipe === 'function';
+}
+
+function headerValue(headers: Record<string, unknown>, name: string): string | undefined {
+	const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+	const value = key === undefined ? undefined : headers[key];
+	return Array.isArray(value) ? String(value[0]) : value === undefined ? undefined : String(value);
+}
+
+async function bodyToBuffer(body: unknown): Promise<Buffer> {
+	if (body === undefined || body === null) return Buffer.alloc(0);
+	if (Buffer.isBuffer(body)) return body;
+	if (body instanceof ArrayBuffer) return Buffer.from(body);
+	if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+	if (typeof body === 'string') return Buffer.from(body);
+	if (isStream(body)) {
+		const chunks: Buffer[] = [];
+		for await (const chunk of body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+		return Buffer.concat(chunks);
+	}
+	return Buffer.from(JSON.stringify(body));
+}
+
+function parseText(text: string): unknown {
+	if (!text) return undefined;
+	try {
+		return JSON.parse(text);
+	} catch {
+		return text;
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sending
+
+interface PreparedRequest {
+	method: IHttpRequestMethods;
+	url: string;
+	headers: Record<string, string>;
+	body?: Buffer | string | ByteStream;
+	encoding: 'arraybuffer' | 'stream';
+}
+
+function prepare(options: AltinnRequestOptions): PreparedRequest {
+	const headers: Record<string, string> = { ...(options.headers ?? {}) };
+	const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
+	if (!has('accept') && !options.binary) headers.Accept = 'application/json';
+	let body: PreparedRequest['body'];
+	const raw = options.body;
+	if (raw === undefined) body = undefined;
+	else if (typeof raw === 'string' || Buffer.isBuffer(raw) || isStream(raw)) body = raw;
+	else {
+		body = Buffer.from(JSON.stringify(raw));
+		if (!has('content-type')) headers['Content-Type'] = 'application/json';
+	}
+	return {
+		method: options.method,
+		url: withQuery(options.url, options.qs),
+		headers,
+		body,
+		encoding: options.binary === 'stream' ? 'stream' : 'arraybuffer',
+	};
+}
+
+function httpOptions(req: PreparedRequest): IHttpRequestOptions {
+	return {
+		method: req.method,
+		url: req.url,
+		headers: { ...req.headers },
+		body: req.body as IHttpRequestOptions['body'],
+		encoding: req.encoding,
+		json: false,
+		returnFullResponse: true,
+		// Streamed bodies: never let the HTTP client buffer a copy to replay on a redirect.
+		...(isStream(req.body) ? { disableFollowRedirect: true } : {}),
+	};
+}
+
+/** What an error thrown by n8n's HTTP helpers was: an HTTP response, a network failure, or something else. */
+function fromThrown(error: unknown, url: string): SendResult {
+	const cause = (error instanceof NodeApiError || error instanceof NodeOperationError ? error.cause : error) as
+		| { isAxiosError?: boolean; code?: string; message?: string; config?: { url?: string }; response?: { status: number; headers?: Record<string, unknown>; data?: unknown } }
+		| undefined;
+	if (cause?.isAxiosError) {
+		// An axios error for another URL came from the credential (the token request), not from Altinn.
+		const sameRequest = !cause.config?.url || url.startsWith(cause.config.url.split('?')[0]);
+		if (sameRequest && cause.response) {
+			return { kind: 'response', statusCode: cause.response.status, headers: cause.response.headers ?? {}, body: cause.response.data };
+		}
+		if (sameRequest) return { kind: 'network', ...classifyNetworkCode(cause.code, cause.message) };
+	}
+	return { kind: 'error', error: error as Error };
+}
+
+/** Through the credential: n8n runs preAuthentication and, after a 401, refreshes and resends once. */
+async function sendWithCredential(ctx: AltinnContext, req: PreparedRequest): Promise<SendResult> {
+	const options: IHttpRequestOptions = { ...httpOptions(req), ignoreHttpStatusErrors: { ignore: true, except: [401] } };
+	try {
+		const res = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options)) as IN8nHttpFullResponse;
+		return { kind: 'response', statusCode: res.statusCode, headers: res.headers as Record<string, unknown>, body: res.body };
+	} catch (error) {
+		return fromThrown(error, req.url);
+	}
+}
+
+/** With a token the transport obtained itself (a system user's): no n8n preAuthentication involved. */
+async function sendWithBearer(ctx: AltinnContext, req: PreparedRequest, token: string): Promise<SendResult> {
+	const options = httpOptions(req);
+	options.headers = { ...options.headers, Authorization: `Bearer ${token}` };
+	options.ignoreHttpStatusErrors = true;
+	try {
+		const res = (await ctx.helpers.httpRequest(options)) as IN8nHttpFullResponse;
+		return { kind: 'response', statusCode: res.statusCode, headers: res.headers as Record<string, unknown>, body: res.body };
+	} catch (error) {
+		return fromThrown(error, req.url);
+	}
+}
+
+/** As a system user: that org's token from the domain cache; after a 401 a fresh one, once. */
+async function sendAsSystemUser(
+	ctx: AltinnContext,
+	req: PreparedRequest,
+	override: SystemUserOverride,
+	itemIndex?: number,
+): Promise<SendResult> {
+	const token = await domainToken.call(ctx, override, undefined, itemIndex);
+	const first = await sendWithBearer(ctx, req, token);
+	if (first.kind !== 'response' || first.statusCode !== 401 || isStream(req.body)) return first;
+	const fresh = await domainToken.call(ctx, override, token, itemIndex);
+	return await sendWithBearer(ctx, req, fresh);
+}
+
+/** Sends a request with an explicit Bearer token (e.g. from `ensureFreshToken`), with the same retries and errors. */
+export async function altinnRequestWithToken<T = unknown>(
+	this: AltinnContext,
+	options: AltinnRequestOptions,
+	token: string,
+	itemIndex?: number,
+): Promise<AltinnResponse<T>> {
+	return await execute(this, options, itemIndex, async (req) => await sendWithBearer(this, req, token));
+}
+
+/** Sends a request to Altinn and returns status, headers and body. See the file comment. */
+export async function altinnRequestFull<T = unknown>(
+	this: AltinnContext,
+	options: AltinnRequestOptions,
+	itemIndex?: number,
+): Promise<AltinnResponse<T>> {
+	const override = options.systemUser === undefined ? systemUserFor(this, itemIndex) : (options.systemUser ?? undefined);
+	return await execute(this, options, itemIndex, async (req) =>
+		override ? await sendAsSystemUser(this, req, override, itemIndex) : await sendWithCredential(this, req),
+	);
+}
+
+/**
+ * Sends a request to Altinn and returns the body: parsed JSON (or text), a Buffer (`binary:
+ * 'buffer'`) or a stream (`binary: 'stream'`). Typed `any` so that callers name the shape.
+ */
+export async function altinnRequest(
+	this: AltinnContext,
+	options: AltinnRequestOptions,
+	itemIndex?: number,
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any
+): Promise<any> {
+	return (await altinnRequestFull.call(this, options, itemIndex)).body;
+}
+
+async function execute<T>(
+	ctx: AltinnContext,
+	options: AltinnRequestOptions,
+	itemIndex: number | undefined,
+	send: (req: PreparedRequest) => Promise<SendResult>,
+): Promise<AltinnResponse<T>> {
+	const req = prepare(options);
+	const repeatable = options.retry === 'safe' && !isStream(req.body);
+	const failureContext = (attempts: number): FailureContext => ({
+		method: options.method,
+		url: req.url,
+		target: options.target,
+		action: options.action,
+		ambiguous: options.retry === 'never' ? (options.ambiguous ?? 'Check in Altinn whether the change was made before you run it again.') : undefined,
+		attempts,
+	});
+
+	for (let attempt = 1; ; attempt++) {
+		const result = await send(req);
+		if (result.kind === 'error') {
+			throw result.error instanceof NodeApiError || result.error instanceof NodeOperationError
+				? result.error
+				: new NodeApiError(ctx.getNode(), result.error as never, { itemIndex });
+		}
+		const canRetry = repeatable && attempt < RETRY.maxAttempts;
+		if (result.kind === 'network') {
+			if (canRetry && isRetryableNetwork(result.code)) {
+				await sleep(backoffMs(attempt));
+				continue;
+			}
+			throw toNodeError(ctx.getNode(), { kind: 'network', code: result.code, mayHaveBeenSent: result.mayHaveBeenSent }, failureContext(attempt), itemIndex);
+		}
+		const headers = result.headers as Record<string, string | string[] | undefined>;
+		if (result.statusCode >= 400) {
+			const retryAfter = headerValue(headers, 'retry-after');
+			const retryAfterMs = parseRetryAfter(retryAfter);
+			const waitable = retryAfterMs === undefined || retryAfterMs <= RETRY.maxRetryAfterMs;
+			if (canRetry && isRetryableStatus(result.statusCode) && waitable) {
+				await drain(result.body);
+				await sleep(backoffMs(attempt, retryAfterMs));
+				continue;
+			}
+			const text = (await bodyToBuffer(result.body)).toString('utf8');
+			const failure: AltinnFailure = { kind: 'http', statusCode: result.statusCode, body: text, retryAfter };
+			throw toNodeError(ctx.getNode(), failure, failureContext(attempt), itemIndex);
+		}
+		let body: unknown = result.body;
+		if (options.binary === 'buffer') body = await bodyToBuffer(result.body);
+		else if (options.binary !== 'stream') body = parseText((await bodyToBuffer(result.body)).toString('utf8'));
+		return { statusCode: result.statusCode, headers, body: body as T };
+	}
+}
+
+async function drain(body: unknown): Promise<void> {
+	if (isStream(body)) for await (const _ of body) void _;
+}

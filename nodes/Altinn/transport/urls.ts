@@ -1,0 +1,53 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { appBaseUrl, EndpointError, resolveEndpoints } from '../../../credentials/maskinporten/environments';
+import type { AltinnContext } from './context';
+import { CREDENTIAL_TYPE } from './context';
+
+/** Where the Altinn services of the credential's environment live. No trailing slashes. */
+export interface AltinnUrls {
+	/** e.g. `https://platform.tt02.altinn.no` */
+	platform: string;
+	/** `{platform}/storage/api/v1` */
+	storage: string;
+	/** `{platform}/events/api/v1` */
+	events: string;
+	/** The base of one app's own API, `https://{org}.apps.tt02.altinn.no/{org}/{app}`. */
+	app(org: string, app: string): string;
+}
+
+/** Pure: the URLs for a credential's environment fields. Throws `EndpointError` naming the field. */
+export function altinnUrlsFrom(credentials: ICredentialDataDecryptedObject): AltinnUrls {
+	const endpoints = resolveEndpoints(credentials.environment, {
+		maskinportenUrl: credentials.maskinportenUrl,
+		altinnPlatformUrl: credentials.altinnPlatformUrl,
+		altinnAppsUrl: credentials.altinnAppsUrl,
+	});
+	const platform = endpoints.altinnPlatformUrl;
+	return {
+		platform,
+		storage: `${platform}/storage/api/v1`,
+		events: `${platform}/events/api/v1`,
+		app: (org, app) => appBaseUrl(endpoints, org, app),
+	};
+}
+
+/** The Altinn URLs of the node's `maskinportenApi` credential. */
+export async function resolveAltinnUrls(this: AltinnContext): Promise<AltinnUrls> {
+	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+	let problem: EndpointError | undefined;
+	let urls: AltinnUrls | undefined;
+	try {
+		urls = altinnUrlsFrom(credentials);
+	} catch (error) {
+		if (!(error instanceof EndpointError)) throw new NodeOperationError(this.getNode(), error as Error);
+		problem = error;
+	}
+	if (!urls) {
+		throw new NodeOperationError(this.getNode(), `The Maskinporten credential is incomplete: ${problem?.message}`, {
+			description: `Open the credential and check the field "${problem?.field}".`,
+		});
+	}
+	return urls;
+}
