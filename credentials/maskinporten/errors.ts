@@ -219,6 +219,8 @@ const BY_ERROR: Record<string, string> = {
 	invalid_grant: 'Maskinporten rejected the grant. Check Client ID, the key and Key ID, and Environment.',
 	unauthorized_client: 'The client is not allowed to use this grant type. It must be a Maskinporten client.',
 	forbidden: 'Your organisation has not been granted these scopes. Ask the API owner, or check Consumer Org.',
+	invalid_target: 'The client may not ask for this resource. Check Resource against the value the API owner gave you, or leave it empty.',
+	invalid_request: 'Maskinporten could not read the request. Check Client ID, Scopes, Resource and the org numbers for stray characters.',
 };
 
 interface OAuthErrorBody {
@@ -241,7 +243,7 @@ export function maskinportenRejection(statusCode: number, body: string, ctx: Err
 	const description = typeof parsed?.error_description === 'string' ? redact(parsed.error_description) : undefined;
 
 	if (!error && !description) {
-		const what = body.trim() ? `a body that is not Maskinporten's JSON error ("${redact(body, 120)}")` : 'an empty body';
+		const what = body.trim() ? `a body that is not Maskinporten's JSON error ("${redact(problemText(body), 120)}")` : 'an empty body';
 		const hint =
 			statusCode >= 500
 				? 'Maskinporten is having problems. Try again in a few minutes (status.digdir.no).'
@@ -253,8 +255,7 @@ export function maskinportenRejection(statusCode: number, body: string, ctx: Err
 	const known = CATALOGUE.find((entry) => entry.match.test(text));
 	const code = /MP-\d{3}/.exec(text)?.[0] ?? known?.code;
 	const hint = known?.explain(ctx) ?? (error && BY_ERROR[error]) ?? 'Check Client ID, Scopes, the key and Environment.';
-	const head = code ? `${code} ` : '';
-	const message = `Maskinporten refused the token request: ${head}${error ?? 'error'}${description ? ` – ${description}` : ''} (HTTP ${statusCode})`;
+	const message = `Maskinporten refused the token request (HTTP ${statusCode}${error ? ` ${error}` : ''})${description ? `: ${description}` : ''}`;
 	return new MaskinportenError(message, hint, { step: 'grant', code, error, statusCode });
 }
 
@@ -330,9 +331,10 @@ export function exchangeBadSuccess(url: string): MaskinportenError {
 	);
 }
 
-/** The readable part of an RFC 7807 problem document, or the text itself. */
+/** The readable part of an RFC 7807 problem document or a JSON string literal, or the text itself. */
 function problemText(body: string): string {
-	const parsed = parseJson(body) as { title?: unknown; detail?: unknown } | undefined;
+	const parsed = parseJson(body) as { title?: unknown; detail?: unknown } | string | undefined;
+	if (typeof parsed === 'string') return parsed;
 	if (parsed && typeof parsed === 'object') {
 		const parts = [parsed.title, parsed.detail].filter((part): part is string => typeof part === 'string');
 		if (parts.length) return parts.join(': ');
