@@ -20,7 +20,10 @@
  * - Body: the JWT as text/plain, or a JSON string literal when ASP.NET's content negotiation
  *   picks JSON (an Accept header asking for application/json and no wildcard type).
  *
- * Counters: `authentication.exchanges` (successful), `authentication.rejections`.
+ * - `GET /authentication/api/v1/refresh` (route `authentication.refresh`): a new Altinn token for a
+ *   valid one (the credential test request), else an empty 401.
+ *
+ * Counters: `authentication.exchanges` (successful), `authentication.refreshes`, `authentication.rejections`.
  *
  * Storage, apps and Events check Altinn tokens with `authenticateAltinn(ctx, authorization)`
  * below, or with `verifyBearer(authorization, ctx.keys.altinn, ctx.urls.altinnIssuer, ctx.nowSec())`.
@@ -87,6 +90,23 @@ export function registerAuthentication(router: Router, ctx: EmulatorContext): vo
 		ctx.counters.inc('authentication.exchanges');
 		if (prefersJson(req.headers.accept)) sendJson(res, 200, token);
 		else sendText(res, 200, token);
+	});
+
+	// `GET /authentication/api/v1/refresh` ([Authorize], AuthenticationController.RefreshJwtCookie):
+	// a valid Altinn token gets a fresh one with the same claims, anything else an empty 401.
+	// The Maskinporten credential's test button calls it to prove the exchanged token works.
+	router.add('GET', '/authentication/api/v1/refresh', 'authentication.refresh', async (req, res) => {
+		const claims = await verifyBearer(req.headers.authorization, ctx.keys.altinn, ctx.urls.altinnIssuer, ctx.nowSec());
+		if (!claims) {
+			ctx.counters.inc('authentication.rejections');
+			sendEmpty(res, 401);
+			return;
+		}
+		const copied: JWTPayload = { ...claims };
+		for (const name of ['iss', 'iat', 'nbf', 'exp', 'jti']) delete copied[name];
+		const token = await signToken(ctx.keys.altinn, { ...copied, sid: randomUUID() }, ctx.urls.altinnIssuer, ctx.nowSec(), ctx.knobs.altinnTokenLifetimeSec);
+		ctx.counters.inc('authentication.refreshes');
+		sendText(res, 200, token);
 	});
 }
 
