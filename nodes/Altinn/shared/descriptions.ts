@@ -115,7 +115,8 @@ export interface InstanceTarget extends InstanceRef {
 export function instanceTarget(this: IExecuteFunctions, itemIndex: number): InstanceTarget {
 	const parsed = validated(this, itemIndex, () => parseInstanceRef(this.getNodeParameter('instanceId', itemIndex, '')));
 	let { org, app } = parsed;
-	if (!org || !app) {
+	const hasAppParameters = this.getNode().parameters.app !== undefined;
+	if ((!org || !app) && hasAppParameters) {
 		const orgValue = this.getNodeParameter('org', itemIndex, '') as string;
 		const appValue = this.getNodeParameter('app', itemIndex, '', { extractValue: true }) as string;
 		if (orgValue && appValue) {
