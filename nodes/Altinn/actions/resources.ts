@@ -19,7 +19,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import * as application from './application/Application.resource';
+import * as dataElement from './dataElement/DataElement.resource';
+import * as event from './event/Event.resource';
 import * as instance from './instance/Instance.resource';
+import * as process from './process/Process.resource';
 
 export interface AltinnOperation {
 	execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
@@ -31,4 +34,4 @@ export interface AltinnResource {
 	operations: Record<string, AltinnOperation>;
 }
 
-export const resources = { application, instance } satisfies Record<string, AltinnResource>;
+export const resources = { application, instance, dataElement, process, event } satisfies Record<string, AltinnResource>;

@@ -4,49 +4,25 @@
  * content type is one the type allows. The same rules the app applies
  * (`DataRestrictionValidation`), so that a mistake is named here rather than after a 1 GB upload.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import type { AppTarget } from '../../shared/descriptions';
+import { isFormData, type DataTypeJson } from '../../shared/applications';
 import { InputError } from '../../shared/validation';
 import { bareMimeType, exceedsMaxSize, formatBytes } from '../../transport/binary';
-import { altinnRequest, resolveAltinnUrls } from '../../transport';
 
-export interface DataTypeInfo {
-	id: string;
-	allowedContentTypes?: string[] | null;
-	/** MB */
-	maxSize?: number | null;
-	maxCount?: number;
-	appLogic?: { classRef?: string } | null;
-}
-
-/** Whether a data type holds form data (a data model) rather than attachments. */
-export function isFormData(dataType: DataTypeInfo): boolean {
-	return !!dataType.appLogic?.classRef;
-}
-
-/** App `GET /api/v1/applicationmetadata` (anonymous): the app's data types. */
-export async function fetchDataTypes(
-	this: IExecuteFunctions,
-	target: Pick<AppTarget, 'org' | 'app'>,
-	itemIndex: number,
-): Promise<DataTypeInfo[]> {
-	const urls = await resolveAltinnUrls.call(this);
-	const metadata = (await altinnRequest.call(
-		this,
-		{
-			method: 'GET',
-			url: `${urls.app(target.org, target.app)}/api/v1/applicationmetadata`,
-			retry: 'safe',
-			target: `the metadata of app ${target.org}/${target.app}`,
-		},
-		itemIndex,
-	)) as IDataObject | undefined;
-	return Array.isArray(metadata?.dataTypes) ? (metadata.dataTypes as unknown as DataTypeInfo[]) : [];
-}
+export const dataTypeParameter: INodeProperties = {
+	displayName: 'Data Type Name or ID',
+	name: 'dataType',
+	type: 'options',
+	typeOptions: { loadOptionsMethod: 'getDataTypes', loadOptionsDependsOn: ['org', 'app.value'] },
+	required: true,
+	default: '',
+	description:
+		'The data type of the new element, as declared in the app\'s metadata. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+};
 
 /** The named data type, or an InputError naming the parameter and listing the app's types. */
-export function findDataType(dataTypes: DataTypeInfo[], id: string, appId: string, parameter = 'Data Type'): DataTypeInfo {
+export function findDataType(dataTypes: DataTypeJson[], id: string, appId: string, parameter = 'Data Type'): DataTypeJson {
 	const found = dataTypes.find((t) => t.id === id);
 	if (found) return found;
 	const known = dataTypes.map((t) => t.id);
@@ -68,7 +44,7 @@ export interface UploadCandidate {
 const FORM_DATA_TYPES = ['application/json', 'application/xml', 'text/xml'];
 
 /** Refuses a file the data type would reject. Pure. */
-export function checkUpload(dataType: DataTypeInfo, file: UploadCandidate): void {
+export function checkUpload(dataType: DataTypeJson, file: UploadCandidate): void {
 	const parameter = 'Data Type';
 	if (file.size === 0) {
 		throw new InputError(parameter, `The file in ${file.source} is empty`, 'Altinn does not accept an empty data element.');

@@ -13,7 +13,7 @@ export const dataElementIdParameter: INodeProperties = {
 	required: true,
 	default: '',
 	placeholder: '9f3c2b1a-7e6d-4c5b-8a49-1f2e3d4c5b6a',
-	description: 'The ID of the data element (its <code>id</code>, see List)',
+	description: 'The ID of the data element (see List)',
 };
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { getApplicationMetadata } from '../../shared/applications';
 import {
 	appInstanceUrl,
 	appParameters,
@@ -11,7 +12,7 @@ import {
 } from '../../shared/descriptions';
 import { altinnRequestFull } from '../../transport';
 import { uploadBinary } from '../../transport/binary';
-import { checkUpload, fetchDataTypes, findDataType } from './dataTypes';
+import { checkUpload, findDataType } from './dataTypes';
 import { dataElementId, dataElementIdParameter, fetchDataElement } from './elements';
 import { inputFile, inputFileParameters } from './inputFile';
 
@@ -30,9 +31,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const file = await inputFile.call(this, itemIndex, `${id}.json`);
 
 	const element = await fetchDataElement.call(this, target, id, itemIndex);
-	const dataTypes = await fetchDataTypes.call(this, { org: target.org as string, app: target.app as string }, itemIndex);
+	const metadata = await getApplicationMetadata.call(this, target.org as string, target.app as string, itemIndex);
 	const dataType = validated(this, itemIndex, () =>
-		findDataType(dataTypes, String(element.dataType ?? ''), `${target.org}/${target.app}`, `The data type of element ${id}`),
+		findDataType(metadata.dataTypes ?? [], String(element.dataType ?? ''), `${target.org}/${target.app}`, `The data type of element ${id}`),
 	);
 	validated(this, itemIndex, () => checkUpload(dataType, file));
 

@@ -9,24 +9,17 @@ import {
 	storageInstanceUrl,
 	validated,
 } from '../../shared/descriptions';
+import { getApplicationMetadata } from '../../shared/applications';
 import { InputError } from '../../shared/validation';
 import { altinnRequestFull } from '../../transport';
 import { uploadBinary } from '../../transport/binary';
-import { checkUpload, fetchDataTypes, findDataType } from './dataTypes';
+import { checkUpload, dataTypeParameter, findDataType } from './dataTypes';
 import { inputFile, inputFileParameters } from './inputFile';
 
 const properties: INodeProperties[] = [
 	...appParameters,
 	instanceIdParameter,
-	{
-		displayName: 'Data Type',
-		name: 'dataType',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'attachments',
-		description: "The data type of the new element, as declared in the app's metadata (see Application > Get Metadata)",
-	},
+	dataTypeParameter,
 	...inputFileParameters,
 ];
 
@@ -57,8 +50,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!dataTypeId) validated(this, itemIndex, () => { throw new InputError('Data Type', 'Data Type is empty', 'Give the data type of the new element, e.g. attachments.'); });
 	const file = await inputFile.call(this, itemIndex, `${dataTypeId}.json`);
 
-	const dataTypes = await fetchDataTypes.call(this, { org: target.org as string, app: target.app as string }, itemIndex);
-	const dataType = validated(this, itemIndex, () => findDataType(dataTypes, dataTypeId, `${target.org}/${target.app}`));
+	const metadata = await getApplicationMetadata.call(this, target.org as string, target.app as string, itemIndex);
+	const dataType = validated(this, itemIndex, () => findDataType(metadata.dataTypes ?? [], dataTypeId, `${target.org}/${target.app}`));
 	validated(this, itemIndex, () => checkUpload(dataType, file));
 
 	const url = `${appUrl}/data/${encodeURIComponent(dataType.id)}`;
