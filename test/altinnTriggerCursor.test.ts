@@ -90,10 +90,16 @@ describe('initialCursor and caughtUp', () => {
 			ids: [],
 		});
 	});
-	it('"not yet confirmed" starts at the beginning, unconfirmed only, until caught up', () => {
-		const cur = initialCursor('instanceChanges', 'ttd/app', { from: 'unconfirmed' }, now);
-		expect(cur).toMatchObject({ unconfirmedOnly: true });
-		expect(caughtUp(cur)).not.toHaveProperty('unconfirmedOnly');
+	it('"not yet confirmed" starts at the beginning, unconfirmed only, until the app\'s newest change at start', () => {
+		const newest = { time: '2024-05-01T00:00:00Z', ids: ['p/8', 'p/9'] };
+		const cur = initialCursor('instanceChanges', 'ttd/app', { from: 'unconfirmed' }, now, newest) as InstanceCursor;
+		expect(cur).toMatchObject({ time: '2000-01-01T00:00:00Z', catchUp: { until: newest.time, ids: newest.ids } });
+		const afterCatchUp = caughtUp(afterInstance(cur, { id: 'p/1', lastChanged: '2024-04-01T00:00:00Z' }));
+		expect(afterCatchUp).toEqual({ kind: 'instances', scope: 'instanceChanges|ttd/app', time: newest.time, ids: ['p/8', 'p/9'] });
+		// The catch-up emitted one of the instances at the boundary time: the ids merge.
+		const atBoundary = caughtUp(afterInstance(cur, { id: 'p/9', lastChanged: newest.time }));
+		expect(atBoundary.ids).toEqual(['p/9', 'p/8']);
+		expect(initialCursor('instanceChanges', 'ttd/app', { from: 'unconfirmed' }, now)).not.toHaveProperty('catchUp');
 		expect(caughtUp(initialCursor('appEvents', 'a/b', { from: 'now' }, now))).not.toHaveProperty('silent');
 	});
 	it('events "retained" starts 90 days back', () => {
@@ -206,9 +212,13 @@ describe('drain', () => {
 	});
 	it('stops at the budget before reading another page', async () => {
 		let t = 0;
-		const r = await drain(source([[rec(1)], [rec(2)]]), base, { maxItems: 10, deadline: 2, now: () => t++ }, ok);
+		const r = await drain(source([[rec(1)], [rec(2)]]), base, { maxItems: 10, deadline: 1, now: () => t++ }, ok);
 		expect(r.outcome).toBe('budget');
 		expect(r.items).toEqual(['p/1']);
+	});
+	it('reads one page and finishes one item even when the budget is already spent', async () => {
+		const r = await drain(source([[rec(1), rec(2)], [rec(3)]]), base, { maxItems: 10, deadline: 0, now: () => 5 }, ok);
+		expect(r).toMatchObject({ outcome: 'budget', items: ['p/1'], pages: 1 });
 	});
 	it('passes over unwanted records but moves the cursor past them', async () => {
 		const s = { ...source([[rec(1), rec(2)]]), wanted: (_c: InstanceCursor, r: Rec) => r.id !== 'p/1' };

@@ -37,8 +37,14 @@ export interface InstanceCursor extends CursorBase {
 	time: string;
 	/** Instance ids (`partyId/instanceGuid`) already handled whose `lastChanged` equals `time`. */
 	ids: string[];
-	/** "Everything not yet confirmed": skip instances the org confirmed until the first catch-up completes. */
-	unconfirmedOnly?: boolean;
+	/**
+	 * "Everything not yet confirmed": the app's newest change when the trigger started (Altinn's
+	 * clock) and the ids changed at exactly that time. Until the catch-up has read up to it, only
+	 * instances the org has not confirmed, changed at or before it, are asked for. Then the cursor
+	 * jumps to it and follows the chosen filters: the jump passes over only confirmed instances,
+	 * which the catch-up left out on purpose.
+	 */
+	catchUp?: { until: string; ids: string[] };
 }
 
 export type Cursor = EventCursor | InstanceCursor;
@@ -133,6 +139,8 @@ export function initialCursor(
 	appId: string,
 	start: { from: StartFrom; time?: string },
 	nowMs: number,
+	/** For instance changes from "unconfirmed": the app's newest change now, if it has instances. */
+	newest?: { time: string; ids: string[] },
 ): Cursor {
 	const scope = cursorScope(source, appId);
 	const iso = (ms: number) => new Date(ms).toISOString();
@@ -146,17 +154,25 @@ export function initialCursor(
 	}
 	if (start.from === 'time' && start.time) return { kind: 'instances', scope, time: start.time, ids: [] };
 	if (start.from === 'unconfirmed' || start.from === 'retained') {
-		return { kind: 'instances', scope, time: BEGINNING, ids: [], unconfirmedOnly: true };
+		const cursor: InstanceCursor = { kind: 'instances', scope, time: BEGINNING, ids: [] };
+		return newest ? { ...cursor, catchUp: { until: newest.time, ids: newest.ids } } : cursor;
 	}
 	return { kind: 'instances', scope, time: lookback, ids: [], silent: true };
 }
 
 /** The cursor once a poll has read to the end of what Altinn has: the start-up modes end there. */
 export function caughtUp<C extends Cursor>(cursor: C): C {
-	if (!cursor.silent && !(cursor.kind === 'instances' && cursor.unconfirmedOnly)) return cursor;
 	const next = { ...cursor };
 	delete next.silent;
-	if (next.kind === 'instances') delete next.unconfirmedOnly;
+	if (next.kind === 'instances' && next.catchUp !== undefined) {
+		const { until, ids } = next.catchUp;
+		const order = compareTimes(until, next.time);
+		if (order > 0) {
+			next.time = until;
+			next.ids = [...ids];
+		} else if (order === 0) next.ids = [...new Set([...next.ids, ...ids])];
+		delete next.catchUp;
+	}
 	return next;
 }
 
@@ -175,7 +191,14 @@ export function readCursor(stored: unknown, scope: string): Cursor | undefined {
 	if (c.kind === 'events' && typeof c.from === 'string' && (c.after === undefined || typeof c.after === 'string')) {
 		return c as unknown as EventCursor;
 	}
-	if (c.kind === 'instances' && typeof c.time === 'string' && timeKey(c.time) && isStringArray(c.ids)) {
+	const catchUp = c.catchUp as { until?: unknown; ids?: unknown } | undefined;
+	if (
+		c.kind === 'instances' &&
+		typeof c.time === 'string' &&
+		timeKey(c.time) &&
+		isStringArray(c.ids) &&
+		(catchUp === undefined || (typeof catchUp.until === 'string' && !!timeKey(catchUp.until) && isStringArray(catchUp.ids)))
+	) {
 		return c as unknown as InstanceCursor;
 	}
 	throw new Error('The stored trigger cursor is not readable');

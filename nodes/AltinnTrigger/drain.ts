@@ -10,7 +10,8 @@
  *   The caller emits that prefix, or throws the error when the prefix is empty, so a persistent
  *   fault still surfaces: the next poll starts at the failing record and fails with nothing to emit.
  * - The poll stops early, cursor at the last finished record, when the item cap or the time budget is
- *   reached; the next poll continues from there.
+ *   reached; the next poll continues from there. The budget is checked only after the first page and
+ *   the first item, so every poll makes progress however slow Altinn is.
  */
 
 export interface DrainSource<R, C> {
@@ -66,7 +67,8 @@ export async function drain<R, C, O>(
 	const iterator = source.pages(start)[Symbol.asyncIterator]();
 	try {
 		while (true) {
-			if (limits.now() >= limits.deadline) return result('budget');
+			// Every poll reads at least one page, so a slow Altinn or a tiny budget still makes progress.
+			if (pages > 0 && limits.now() >= limits.deadline) return result('budget');
 			let page: IteratorResult<R[]>;
 			try {
 				page = await iterator.next();
@@ -83,7 +85,7 @@ export async function drain<R, C, O>(
 					continue;
 				}
 				if (items.length >= limits.maxItems) return result('itemLimit');
-				if (limits.now() >= limits.deadline) return result('budget');
+				if (items.length > 0 && limits.now() >= limits.deadline) return result('budget');
 				try {
 					items.push(await finish(record));
 				} catch (error) {

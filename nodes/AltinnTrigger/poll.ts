@@ -10,6 +10,7 @@ import {
 	afterEvent,
 	afterInstance,
 	caughtUp,
+	compareTimes,
 	type Cursor,
 	cursorScope,
 	EVENT_RETENTION_MS,
@@ -55,8 +56,8 @@ export interface TriggerSettings {
 export const DEFAULT_POLL_BUDGET_MS = 5 * 60 * 1000;
 /** Share of the poll budget spent reading and finishing; the rest is left for n8n to start the execution. */
 const BUDGET_SHARE = 0.6;
-/** Largest page asked of Storage or Events. */
-const MAX_PAGE_SIZE = 1000;
+/** Largest page asked of Storage or Events: small enough that a slow page never eats the budget. */
+const MAX_PAGE_SIZE = 200;
 /** How often an App events trigger that has never seen an event checks whether the app publishes any. */
 const NO_EVENTS_CHECK_INTERVAL_MS = 60 * 60 * 1000;
 /** Grace for an app to publish the event of an instance it just created. */
@@ -140,8 +141,21 @@ export async function pollTrigger(
 				'Its static data holds a cursor that cannot be read. To start again, deactivate the workflow, change Start From, and activate it.',
 		});
 	}
-	if (!stored) await checkAppExists(ctx, api, settings);
-	const start = stored ?? initialCursor(settings.source, appIdOf(settings), { from: settings.startFrom, time: settings.startTime }, startedAt);
+	let start = stored;
+	if (!start) {
+		await checkAppExists(ctx, api, settings);
+		const newest =
+			settings.source === 'instanceChanges' && settings.startFrom === 'unconfirmed'
+				? await newestChange(ctx, api, settings)
+				: undefined;
+		start = initialCursor(
+			settings.source,
+			appIdOf(settings),
+			{ from: settings.startFrom, time: settings.startTime },
+			startedAt,
+			newest,
+		);
+	}
 
 	const result =
 		start.kind === 'events'
@@ -166,10 +180,10 @@ function pollBudget(ctx: IPollFunctions): number {
 
 const pageSize = (s: TriggerSettings) => Math.min(s.maxItems + 1, MAX_PAGE_SIZE);
 
-function instanceFilters(s: TriggerSettings, unconfirmedOnly = false): Query {
+function instanceFilters(s: TriggerSettings, catchingUp = false): Query {
 	const q: Query = { appId: appIdOf(s) };
 	if (s.filters.onlyCompleted) q['process.isComplete'] = true;
-	if (s.filters.notConfirmed || unconfirmedOnly) q.excludeConfirmedBy = s.org;
+	if (s.filters.notConfirmed || catchingUp) q.excludeConfirmedBy = s.org;
 	if (s.filters.currentTask?.trim()) q['process.currentTask'] = s.filters.currentTask.trim();
 	return q;
 }
@@ -178,8 +192,8 @@ function instanceSource(api: TriggerApi, s: TriggerSettings): DrainSource<Storag
 	return {
 		pages: (cursor) =>
 			api.instancePages({
-				...instanceFilters(s, cursor.unconfirmedOnly),
-				lastChanged: instanceQueryFrom(cursor),
+				...instanceFilters(s, cursor.catchUp !== undefined),
+				lastChanged: cursor.catchUp ? [instanceQueryFrom(cursor), `lte:${cursor.catchUp.until}`] : instanceQueryFrom(cursor),
 				order: 'asc:lastChanged',
 				size: pageSize(s),
 			}),
@@ -393,6 +407,30 @@ async function latestItem(
 	throw new NodeOperationError(ctx.getNode(), `No matching event of "${appIdOf(s)}" in the last 90 days`, {
 		description: 'Events keeps app events for 90 days. Make the app publish one (e.g. complete an instance), or choose other event types.',
 	});
+}
+
+/** The app's newest change on Altinn's clock, with every instance changed at exactly that time. */
+async function newestChange(
+	ctx: IPollFunctions,
+	api: TriggerApi,
+	s: TriggerSettings,
+): Promise<{ time: string; ids: string[] } | undefined> {
+	const newest = await firstOrFail(ctx, api.instancePages({ appId: appIdOf(s), order: 'desc:lastChanged', size: 1 }));
+	if (!newest) return undefined;
+	const page = await firstPage(ctx, api.instancePages({ appId: appIdOf(s), lastChanged: `eq:${newest.lastChanged}`, size: MAX_PAGE_SIZE }));
+	const ids = new Set([newest.id, ...(page ?? []).filter((i) => compareTimes(i.lastChanged, newest.lastChanged) === 0).map((i) => i.id)]);
+	return { time: newest.lastChanged, ids: [...ids] };
+}
+
+async function firstPage<T>(ctx: IPollFunctions, pages: AsyncIterable<T[]>): Promise<T[] | undefined> {
+	let failure: unknown;
+	try {
+		for await (const page of pages) return page;
+		return undefined;
+	} catch (error) {
+		failure = error;
+	}
+	throw asNodeError(ctx, failure);
 }
 
 async function firstOrFail<T>(ctx: IPollFunctions, pages: AsyncIterable<T[]>): Promise<T | undefined> {

@@ -1,0 +1,405 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/**
+ * The Altinn Trigger through n8n-core's real PollContext (harness `Poller`) against the emulator.
+ * Every test tracks what was emitted over the whole run and asserts: nothing lost, nothing twice.
+ */
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import { MaskinportenApi } from '../credentials/MaskinportenApi.credentials';
+import { AltinnTrigger } from '../nodes/AltinnTrigger/AltinnTrigger.node';
+import { startEmulator, type Emulator } from './emulator';
+import { demoApps, DIGDIR, TTD } from './emulator/seed';
+import type { InstanceRecord } from './emulator/state';
+import { Poller, TestCredentialsHelper, type PollResult } from './harness';
+import { testKey } from './support/keys';
+
+const NODE = 'Altinn Trigger';
+const DEMO = 'ttd/demo-app'; // publishes events
+const QUIET = 'ttd/quiet-app'; // does not
+
+let emu: Emulator;
+let credentials: TestCredentialsHelper;
+let partyId: number;
+
+beforeAll(async () => {
+	emu = await startEmulator();
+	emu.world.addServiceOwner(TTD);
+	emu.world.addServiceOwner(DIGDIR);
+	partyId = emu.world.addParty({ orgNumber: '310000001', name: 'TESTBEDRIFT AS' }).partyId;
+	for (const app of demoApps()) emu.world.addApplication(app);
+	const key = testKey('trigger-key');
+	const client = (clientId: string, scopes: string[]) =>
+		emu.maskinporten.registerClient({ clientId, orgNumber: TTD.orgNumber, scopes, jwks: [key.publicJwk] });
+	client('trigger-client', ['altinn:serviceowner/instances.read', 'altinn:serviceowner/instances.write']);
+	client('write-only-client', ['altinn:serviceowner/instances.write']);
+	const data = (clientId: string, scopes: string) => ({
+		environment: 'custom',
+		...emu.credentialUrls,
+		clientId,
+		scopes,
+		keyType: 'jwk',
+		jwk: key.jwkJson,
+		algorithm: 'RS256',
+		exchangeToAltinn: true,
+	});
+	credentials = new TestCredentialsHelper(
+		[new MaskinportenApi()],
+		[
+			{ id: 'cred-1', name: 'Maskinporten', type: 'maskinportenApi', data: data('trigger-client', 'altinn:serviceowner/instances.read altinn:serviceowner/instances.write') },
+			{ id: 'cred-write', name: 'Write only', type: 'maskinportenApi', data: data('write-only-client', 'altinn:serviceowner/instances.write') },
+		],
+	);
+});
+
+afterAll(async () => {
+	emu.world.dispose?.();
+	await emu.close();
+});
+
+afterEach(() => emu.faults.clear());
+
+/** Deletes every instance and event of an app, so each test starts from an empty app. */
+function emptyApp(appId: string) {
+	for (const [id, rec] of emu.world.instances) if (rec.instance.appId === appId) emu.world.instances.delete(id);
+	emu.world.appEvents.set(appId, []);
+}
+
+function poller(parameters: INodeParameters, opts: { staticData?: IDataObject; credential?: string; mode?: 'trigger' | 'manual'; budgetMs?: number; durable?: boolean } = {}) {
+	return new Poller({
+		node: { name: NODE, type: 'n8n-nodes-altinn.altinnTrigger', parameters, credentials: { maskinportenApi: opts.credential ?? 'cred-1' } },
+		nodeType: new AltinnTrigger(),
+		credentials,
+		staticData: opts.staticData,
+		mode: opts.mode ?? 'trigger',
+		pollBudgetMs: opts.budgetMs,
+		durableCursor: opts.durable,
+	});
+}
+
+/** Every key emitted over a run; `add` fails the test on the first duplicate. */
+class Tracker {
+	readonly seen = new Set<string>();
+	readonly duplicates: string[] = [];
+	polls = 0;
+	emptyPolls = 0;
+
+	take(result: PollResult, key: (json: IDataObject) => string): IDataObject[] {
+		this.polls++;
+		if (result.error) throw result.error;
+		if (!result.emitted) this.emptyPolls++;
+		for (const json of result.json) {
+			const k = key(json);
+			if (this.seen.has(k)) this.duplicates.push(k);
+			this.seen.add(k);
+		}
+		return result.json;
+	}
+}
+
+const changeKey = (json: IDataObject) => `${String(json.instanceId)}@${String(json.lastChanged)}`;
+const eventKey = (json: IDataObject) => String(json.eventId);
+const keyOfRecord = (rec: InstanceRecord) => `${rec.instance.id}@${rec.instance.lastChanged as string}`;
+
+function create(appId: string, at: number, extra: Record<string, unknown> = {}): InstanceRecord {
+	return emu.world.createInstance({ appId, partyId, created: at, lastChanged: at, ...extra });
+}
+
+/** Polls until a poll emits nothing, restarting from the persisted static data after every poll when asked. */
+async function drainAll(p: Poller, tracker: Tracker, key: (json: IDataObject) => string, restart = false, maxPolls = 200) {
+	for (let i = 0; i < maxPolls; i++) {
+		const result = await p.poll();
+		tracker.take(result, key);
+		if (!result.emitted) return result;
+		if (restart) p.restart();
+	}
+	throw new Error('did not catch up');
+}
+
+const instanceParams = (extra: INodeParameters = {}): INodeParameters => ({
+	source: 'instanceChanges',
+	org: 'ttd',
+	app: 'quiet-app',
+	startFrom: 'time',
+	startTime: '2020-01-01T00:00:00Z',
+	filters: {},
+	...extra,
+});
+
+describe('Instance changes', () => {
+	beforeEach(() => emptyApp(QUIET));
+
+	it('emits every change once across interleaved polls, same-timestamp bursts crossing the item cap, and restarts', async () => {
+		const base = Date.now() - 3600_000;
+		const p = poller(instanceParams({ options: { maxItems: 4 } }));
+		const tracker = new Tracker();
+		const expected = new Set<string>();
+		const add = (rec: InstanceRecord) => expected.add(keyOfRecord(rec));
+
+		for (let i = 0; i < 5; i++) add(create(QUIET, base + i * 1000));
+		await drainAll(p, tracker, changeKey, true);
+		// A burst of 9 instances changed in the very same millisecond, larger than the item cap.
+		const burstAt = base + 10_000;
+		for (let i = 0; i < 9; i++) add(create(QUIET, burstAt));
+		for (let i = 0; i < 3; i++) add(create(QUIET, base + 20_000 + i));
+		await drainAll(p, tracker, changeKey, true);
+		// A change that becomes visible only after the cursor has passed its time (a late commit).
+		const late = keyOfRecord(create(QUIET, base + 9000));
+		// A change to an instance already emitted is a new change.
+		const rec = [...emu.world.instances.values()].find((r) => r.instance.appId === QUIET)!;
+		emu.world.setLastChanged(rec, base + 30_000);
+		add(rec);
+		await drainAll(p, tracker, changeKey);
+
+		expect(tracker.duplicates).toEqual([]);
+		expect([...tracker.seen].filter((k) => k !== late).sort()).toEqual([...expected].sort());
+		// The late arrival behind the cursor is the documented limit of lastChanged polling.
+		expect(tracker.seen.has(late)).toBe(false);
+		expect(p.persistedStaticData[`node:${NODE}`]).toMatchObject({ cursor: { kind: 'instances', time: new Date(base + 30_000).toISOString() } });
+	});
+
+	it('a fault mid-poll emits the finished prefix, and the next poll resumes without loss or repeat', async () => {
+		const base = Date.now() - 3600_000;
+		const expected = [...Array(450)].map((_, i) => keyOfRecord(create(QUIET, base + Math.floor(i / 3) * 10))); // triples share a time
+		const p = poller(instanceParams({ options: { maxItems: 1000 } }));
+		const tracker = new Tracker();
+
+		// Pages are 200: the first page is read, the second fails (500 is not retried).
+		emu.faults.add({ route: 'storage.instances.query', status: 500, after: 1, times: 1 });
+		const first = await p.poll();
+		tracker.take(first, changeKey);
+		expect(first.json).toHaveLength(200);
+
+		// The next poll fails on its very first request: nothing finished, so the error surfaces.
+		emu.faults.add({ route: 'storage.instances.query', status: 500, times: 1 });
+		const failing = await p.poll();
+		expect(failing.error?.message).toBeDefined();
+		expect(failing.emitted).toBe(false);
+
+		// Transient 503s are retried inside the poll.
+		emu.faults.add({ route: 'storage.instances.query', status: 503, after: 1, times: 2 });
+		await drainAll(p, tracker, changeKey, true);
+		expect(tracker.duplicates).toEqual([]);
+		expect([...tracker.seen].sort()).toEqual([...expected].sort());
+	});
+
+	it('a download that fails part way stops there: earlier items are emitted, the failed one comes next poll', async () => {
+		const base = Date.now() - 3600_000;
+		const recs = [0, 1, 2, 3].map((i) =>
+			create(QUIET, base + i * 1000, { data: [{ dataType: 'attachment', content: `file ${i}`, contentType: 'text/plain', filename: `f${i}.txt` }] }),
+		);
+		const p = poller(instanceParams({ downloadData: true, options: { dataTypes: 'attachment' } }));
+		// Each instance has one attachment: the third download fails for good (500).
+		emu.faults.add({ route: 'storage.data.get', status: 500, after: 2, times: 1 });
+		const first = await p.poll();
+		expect(first.json.map((j) => j.instanceId)).toEqual([recs[0].instance.id, recs[1].instance.id]);
+		const item = first.items![0][1];
+		expect(item.binary?.data_0).toMatchObject({ fileName: 'f1.txt', mimeType: 'text/plain' });
+		expect(Buffer.from(item.binary!.data_0.data, 'base64').toString()).toBe('file 1');
+		expect(item.json.dataElements).toEqual([expect.objectContaining({ dataType: 'attachment', binaryProperty: 'data_0' })]);
+		const second = await p.poll();
+		expect(second.json.map((j) => j.instanceId)).toEqual([recs[2].instance.id, recs[3].instance.id]);
+	});
+
+	it('instances whose lastChanged moves while the backlog is paged are emitted at their new time, once', async () => {
+		const base = Date.now() - 3600_000;
+		const recs = [...Array(60)].map((_, i) => create(QUIET, base + i * 100));
+		const p = poller(instanceParams({ options: { maxItems: 20 } }));
+		const tracker = new Tracker();
+		tracker.take(await p.poll(), changeKey); // 0..19
+		// One already emitted and one not yet reached both change now.
+		emu.world.setLastChanged(recs[5], base + 10_000);
+		emu.world.setLastChanged(recs[40], base + 10_001);
+		await drainAll(p, tracker, changeKey, true);
+		expect(tracker.duplicates).toEqual([]);
+		const expected = new Set([...recs.map(keyOfRecord), `${recs[5].instance.id}@${new Date(base).toISOString()}`]);
+		expected.add(`${recs[5].instance.id}@${new Date(base + 500).toISOString()}`);
+		expect(tracker.seen.has(keyOfRecord(recs[5]))).toBe(true);
+		expect(tracker.seen.has(keyOfRecord(recs[40]))).toBe(true);
+		expect(tracker.seen.size).toBe(61); // 60 + the second change of recs[5]
+	});
+
+	it('filters: only completed and not yet confirmed by us; the confirm step removes the instance from the feed', async () => {
+		const base = Date.now() - 3600_000;
+		const done = create(QUIET, base, { task: 'ended' });
+		create(QUIET, base + 1); // still at Task_1
+		create(QUIET, base + 2, { task: 'ended', confirmedBy: ['ttd'] });
+		const p = poller(instanceParams({ filters: { onlyCompleted: true, notConfirmed: true } }));
+		const first = await p.poll();
+		expect(first.json.map((j) => j.instanceId)).toEqual([done.instance.id]);
+		expect(first.json[0]).toMatchObject({ appId: QUIET, org: 'ttd', app: 'quiet-app', partyId: String(partyId), processEnded: expect.any(String) });
+		emu.world.confirmComplete(done, { org: 'ttd', orgNumber: TTD.orgNumber });
+		expect((await p.poll()).emitted).toBe(false);
+	});
+
+	it('start from now: what exists is passed over silently, what changes later is emitted', async () => {
+		for (let i = 0; i < 5; i++) create(QUIET, Date.now() - 60_000 + i);
+		const p = poller(instanceParams({ startFrom: 'now' }));
+		const first = await p.poll();
+		expect(first.emitted).toBe(false);
+		const fresh = create(QUIET, Date.now());
+		const second = await p.poll();
+		expect(second.json.map((j) => j.instanceId)).toEqual([fresh.instance.id]);
+	});
+
+	it('start from everything not yet confirmed: skips confirmed instances during the catch-up only', async () => {
+		const old = Date.now() - 30 * 24 * 3600_000;
+		const open = create(QUIET, old);
+		create(QUIET, old + 1, { confirmedBy: ['ttd'] });
+		const p = poller(instanceParams({ startFrom: 'unconfirmed' }));
+		const first = await p.poll();
+		expect(first.json.map((j) => j.instanceId)).toEqual([open.instance.id]);
+		expect(first.nodeStaticData.cursor).not.toHaveProperty('catchUp');
+		const later = create(QUIET, Date.now(), { confirmedBy: ['ttd'] });
+		expect((await p.poll()).json.map((j) => j.instanceId)).toEqual([later.instance.id]);
+	});
+
+	it('fetch test event returns the latest match and leaves the cursor alone', async () => {
+		const base = Date.now() - 3600_000;
+		create(QUIET, base);
+		const newest = create(QUIET, base + 5000);
+		const p = poller(instanceParams({ fetchInstance: true }), { mode: 'manual' });
+		const result = await p.poll();
+		expect(result.json).toHaveLength(1);
+		expect(result.json[0]).toMatchObject({ instanceId: newest.instance.id, instance: { id: newest.instance.id } });
+		expect(result.staticData).toEqual({});
+	});
+
+	it('a 10,000-instance backlog drains within the budget over several polls, with restarts, none lost or repeated', async () => {
+		const base = Date.now() - 24 * 3600_000;
+		// Groups of five share a timestamp, so page and cap boundaries fall inside equal-time groups.
+		const recs = emu.world.createInstances(10_000, { appId: QUIET, partyId, lastChanged: (i) => base + Math.floor(i / 5) });
+		const p = poller(instanceParams({ options: { maxItems: 1000 } }));
+		const tracker = new Tracker();
+		const started = Date.now();
+		const queriesBefore = emu.counters.get('route.storage.instances.query');
+		let restarts = 0;
+		for (let i = 0; i < 50; i++) {
+			const result = await p.poll();
+			tracker.take(result, changeKey);
+			if (!result.emitted) break;
+			if (i % 3 === 1) {
+				p.restart();
+				restarts++;
+			}
+		}
+		const ms = Date.now() - started;
+		expect(tracker.duplicates).toEqual([]);
+		expect(tracker.seen.size).toBe(10_000);
+		expect([...tracker.seen].sort()).toEqual(recs.map(keyOfRecord).sort());
+		// Figures for the report.
+		process.stdout.write(
+			`10k backlog: ${tracker.polls} polls (${restarts} restarts), ${emu.counters.get('route.storage.instances.query') - queriesBefore} Storage queries, ${ms} ms\n`,
+		);
+		expect(tracker.polls).toBe(11); // 10 full polls of 1000, then one that finds nothing
+	});
+
+	it('a small poll budget makes a poll stop early; the next one continues', async () => {
+		const base = Date.now() - 3600_000;
+		for (let i = 0; i < 600; i++) create(QUIET, base + i);
+		emu.knobs.latencyMs = 20;
+		try {
+			// 60% of 100 ms for reading: about three 20 ms pages per poll once the token is cached.
+			const p = poller(instanceParams({ options: { maxItems: 10_000 } }), { budgetMs: 100 });
+			const tracker = new Tracker();
+			const first = await p.poll();
+			tracker.take(first, changeKey);
+			expect(first.json.length).toBeGreaterThan(0);
+			expect(first.json.length).toBeLessThan(600);
+			await drainAll(p, tracker, changeKey, true);
+			expect(tracker.seen.size).toBe(600);
+			expect(tracker.duplicates).toEqual([]);
+		} finally {
+			emu.knobs.latencyMs = 0;
+		}
+	});
+});
+
+describe('App events', () => {
+	beforeEach(() => {
+		emptyApp(DEMO);
+		emptyApp(QUIET);
+	});
+	const eventParams = (extra: INodeParameters = {}): INodeParameters => ({
+		source: 'appEvents',
+		org: 'ttd',
+		app: 'demo-app',
+		eventTypes: ['any'],
+		startFrom: 'time',
+		startTime: new Date(Date.now() - 3600_000).toISOString(),
+		...extra,
+	});
+
+	it('emits every event once across polls, faults, type filters and restarts', async () => {
+		const p = poller(eventParams({ options: { maxItems: 7 } }), { durable: true });
+		const tracker = new Tracker();
+		const recs = [...Array(10)].map(() => emu.world.createInstance({ appId: DEMO, partyId }));
+		await drainAll(p, tracker, eventKey, true);
+		for (const rec of recs.slice(0, 5)) emu.world.advanceProcess(rec, 'end');
+		// The next poll fails on its first request: nothing finished, nothing emitted, the error surfaces.
+		emu.faults.add({ route: 'events.app.query', status: 500, times: 1 });
+		const failed = await p.poll();
+		expect(failed).toMatchObject({ emitted: false, error: expect.objectContaining({ message: expect.stringContaining('500') }) });
+		tracker.take(await p.poll(), eventKey);
+		// Bigger pages than the cap would need: a fault on the second page keeps the first page's items.
+		const wide = poller(eventParams({ options: { maxItems: 1000 } }), { staticData: p.persistedStaticData, durable: true });
+		for (const rec of recs.slice(5)) emu.world.advanceProcess(rec, 'end');
+		for (let i = 0; i < 250; i++) emu.world.addAppEvent(DEMO, { type: 'app.instance.substatus.changed', instance: recs[0] });
+		emu.faults.add({ route: 'events.app.query', status: 500, after: 1, times: 1 });
+		const partial = await wide.poll();
+		tracker.take(partial, eventKey);
+		expect(partial.json).toHaveLength(200);
+		await drainAll(wide, tracker, eventKey, true);
+		const all = emu.world.appEvents.get(DEMO)!;
+		expect(tracker.duplicates).toEqual([]);
+		expect([...tracker.seen].sort()).toEqual(all.map((e) => e.id).sort());
+		const item = (await poller(eventParams(), { mode: 'manual' }).poll()).json[0];
+		expect(item).toMatchObject({ eventType: all[all.length - 1].type, org: 'ttd', app: 'demo-app', partyId: String(partyId) });
+		expect(String(item.links && (item.links as IDataObject).storage)).toContain('/storage/api/v1/instances/');
+	});
+
+	it('filters by type: only completed, and moved to any task', async () => {
+		const rec = emu.world.createInstance({ appId: DEMO, partyId });
+		emu.world.advanceProcess(rec, 'end');
+		const completed = await poller(eventParams({ eventTypes: ['completed'] })).poll();
+		expect(completed.json.map((j) => j.eventType)).toEqual(['app.instance.process.completed']);
+		const moved = await poller(eventParams({ eventTypes: ['movedTo'] })).poll();
+		expect(moved.json.length).toBeGreaterThan(0);
+		for (const j of moved.json) expect(String(j.eventType)).toMatch(/^app\.instance\.process\.movedTo\./);
+	});
+
+	it('fetches the full instance and downloads its files for each event', async () => {
+		const rec = emu.world.createInstance({ appId: DEMO, partyId, data: [{ dataType: 'attachment', content: 'hello', contentType: 'text/plain', filename: 'a.txt' }] });
+		const result = await poller(eventParams({ eventTypes: ['created'], fetchInstance: true, downloadData: true, options: { dataTypes: 'attachment' } })).poll();
+		expect(result.json).toHaveLength(1);
+		expect(result.json[0]).toMatchObject({ instanceId: rec.instance.id, instance: { id: rec.instance.id } });
+		expect(result.items![0][0].binary?.data_0).toMatchObject({ fileName: 'a.txt' });
+	});
+
+	it('says so when the app does not publish events, and suggests Instance changes', async () => {
+		create(QUIET, Date.now() - 10 * 60_000);
+		const result = await poller(eventParams({ app: 'quiet-app' })).poll();
+		expect(result.error?.message).toBe('The app "ttd/quiet-app" does not seem to publish events');
+		expect((result.error as { description?: string }).description).toContain('Instance Changes');
+		const manual = await poller(eventParams({ app: 'quiet-app' }), { mode: 'manual' }).poll();
+		expect(manual.error?.message).toBe('The app "ttd/quiet-app" does not seem to publish events');
+	});
+});
+
+describe('Errors', () => {
+	it('an unknown app', async () => {
+		const result = await poller(instanceParams({ app: 'no-such-app' })).poll();
+		expect(result.error?.message).toBe('Altinn has no app "ttd/no-such-app" in this environment');
+	});
+
+	it('a token without the read scope', async () => {
+		const result = await poller(instanceParams(), { credential: 'cred-write' }).poll();
+		expect(result.error).toBeDefined();
+		expect(`${result.error?.message} ${(result.error as { description?: string }).description ?? ''}`).toMatch(/instances\.read/);
+	});
+
+	it('a damaged cursor in static data', async () => {
+		const staticData = { [`node:${NODE}`]: { cursor: { scope: 'instanceChanges|ttd/quiet-app', kind: 'instances', time: 'garbage', ids: [] } } };
+		const result = await poller(instanceParams(), { staticData }).poll();
+		expect(result.error?.message).toBe("The trigger's saved position is damaged");
+	});
+});
