@@ -129,6 +129,8 @@ export interface CreateInstanceOptions {
 	actor?: Actor;
 	/** Emit app events for this instance (default: true when the app publishes events). */
 	emitEvents?: boolean;
+	/** Record the creation in the instance event log (default true; `createInstances` defaults to false for speed). */
+	auditLog?: boolean;
 }
 
 export interface ValidationIssue {
@@ -157,7 +159,16 @@ export function parseContinuationToken(token: string): { ms: number; internalId:
 
 const toMs = (t: Date | string | number): number =>
 	t instanceof Date ? t.getTime() : typeof t === 'number' ? t : Date.parse(t);
-const iso = (ms: number) => new Date(ms).toISOString();
+let isoMs = NaN;
+let isoText = '';
+/** ISO 8601 UTC; memoised because bulk seeding formats the same instant many times. */
+const iso = (ms: number): string => {
+	if (ms !== isoMs) {
+		isoMs = ms;
+		isoText = new Date(ms).toISOString();
+	}
+	return isoText;
+};
 
 /** The action a task type needs for `process/next` (app-lib ConvertTaskTypeToAction). */
 export function actionForTask(taskType: string | undefined): string {
@@ -185,6 +196,7 @@ export class AltinnWorld {
 	now: () => number = () => Date.now();
 	private nextPartyId = 50000000;
 	private nextInternalId = 1;
+	private muteAuditLog = false;
 
 	attach(urls: { platform: string; apps: string }, now: () => number): void {
 		this.urls = { platform: urls.platform, apps: urls.apps };
@@ -285,6 +297,7 @@ export class AltinnWorld {
 		this.instances.set(instance.id, rec);
 		this.instanceEvents.set(instance.id, []);
 		const emit = opts.emitEvents ?? true;
+		this.muteAuditLog = opts.auditLog === false;
 		this.logEvent(rec, 'Created', actor, createdMs);
 		this.startProcess(rec, actor, createdMs, emit);
 		if (emit) this.emitAppEvent(rec, 'app.instance.created', createdMs);
@@ -303,11 +316,12 @@ export class AltinnWorld {
 		}
 		for (const stakeholder of opts.confirmedBy ?? []) this.confirmComplete(rec, { org: stakeholder }, createdMs);
 		this.setLastChanged(rec, opts.lastChanged !== undefined ? toMs(opts.lastChanged) : createdMs, by);
+		this.muteAuditLog = false;
 		return rec;
 	}
 
 	/**
-	 * Bulk seeding: `count` instances, quickly (no per-instance app events unless asked).
+	 * Bulk seeding: `count` instances, quickly (no app events and no instance event log unless asked).
 	 * `lastChanged(i)` picks each one's timestamp; give a constant to make them all equal.
 	 */
 	createInstances(
@@ -323,6 +337,7 @@ export class AltinnWorld {
 				this.createInstance({
 					...opts,
 					emitEvents: opts.emitEvents ?? false,
+					auditLog: opts.auditLog ?? false,
 					created: opts.created?.(i),
 					lastChanged: opts.lastChanged?.(i),
 				}),
@@ -345,6 +360,7 @@ export class AltinnWorld {
 	}
 
 	logEvent(rec: InstanceRecord, eventType: string, actor: Actor, atMs: number, extra: Record<string, unknown> = {}): InstanceEventJson {
+		if (this.muteAuditLog) return { eventType };
 		const event: InstanceEventJson = {
 			id: randomUUID(),
 			instanceId: rec.instance.id,
@@ -352,7 +368,7 @@ export class AltinnWorld {
 			eventType,
 			instanceOwnerPartyId: rec.instance.instanceOwner.partyId,
 			user: { ...(actor.org ? { orgId: actor.org } : {}), authenticationLevel: 3 },
-			processInfo: rec.instance.process ? structuredClone(rec.instance.process) : undefined,
+			processInfo: snapshotProcess(rec.instance.process),
 			...extra,
 		};
 		if (!event.processInfo) delete event.processInfo;
@@ -619,7 +635,9 @@ export class AltinnWorld {
 		const [org, appName] = appId.split('/');
 		const p = instance ? instance.instance.id.split('/')[0] : '50000000';
 		const instanceId = instance?.instance.id ?? `${p}/${randomUUID()}`;
+		const owner = instance?.instance.instanceOwner ?? {};
 		return this.pushEvent(appId, {
+			...(owner.organisationNumber ? { alternativesubject: `/org/${owner.organisationNumber}` } : owner.personNumber ? { alternativesubject: `/person/${owner.personNumber}` } : {}),
 			specversion: '1.0',
 			id: randomUUID(),
 			time: iso(this.now()),
@@ -642,6 +660,12 @@ export class AltinnWorld {
 	dispose(): void {
 		removeTempBlobs();
 	}
+}
+
+/** A copy of the process state as it is now (its objects are mutated as the process moves). */
+function snapshotProcess(process: InstanceJson | undefined): InstanceJson | undefined {
+	if (!process) return undefined;
+	return process.currentTask ? { ...process, currentTask: { ...process.currentTask } } : { ...process };
 }
 
 function toBlob(input: DataInput, isForm: boolean): { blob: Blob; contentType: string } {
