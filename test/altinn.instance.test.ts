@@ -124,3 +124,105 @@ describe('Instance > Create', () => {
 		expect(data.some((d) => d.dataType === 'attachment' && d.contentType === 'application/pdf')).toBe(true);
 	});
 });
+
+describe('Instance > updates on one instance', () => {
+	const active = () => env.seed.instances.active;
+
+	it('confirms download, and the instance drops out of "not confirmed by org"', async () => {
+		const archived = env.seed.instances.archived;
+		const { json } = await env.run(instanceParams('confirmDownload', archived));
+		expect((json[0].completeConfirmations as IDataObject[]).map((c) => c.stakeholderId)).toContain('ttd');
+		const again = await env.run({ resource: 'instance', operation: 'search', org: 'ttd', app, returnAll: true, filters: { isComplete: true, notConfirmedByOrg: true } });
+		expect(again.json).toEqual([]);
+	});
+
+	it('sets substatus and read status', async () => {
+		let r = await env.run(instanceParams('setSubstatus', active(), { label: 'substatus.received', substatusDescription: 'Mottatt' }));
+		expect((r.json[0].status as IDataObject).substatus).toEqual({ label: 'substatus.received', description: 'Mottatt' });
+		r = await env.run(instanceParams('setReadStatus', active(), { readStatus: 'UpdatedSinceLastReview' }));
+		expect((r.json[0].status as IDataObject).readStatus).toBe('UpdatedSinceLastReview');
+	});
+
+	it('updates presentation texts and data values; an empty value removes the key', async () => {
+		let r = await env.run(instanceParams('updatePresentationTexts', active(), { texts: { pairs: [{ key: 'Saksnummer', value: '2024/17' }, { key: 'Navn', value: '' }] } }));
+		expect(r.json[0].presentationTexts).toEqual({ Saksnummer: '2024/17' });
+		r = await env.run(instanceParams('updateDataValues', active(), { values: { pairs: [{ key: 'caseId', value: 'A-1' }] } }));
+		expect(r.json[0].dataValues).toEqual({ caseId: 'A-1' });
+	});
+
+	it('refuses an update without keys', async () => {
+		const { error } = await env.run(instanceParams('updateDataValues', active(), { values: { pairs: [] } }));
+		expect(error?.message).toBe('Data Values has no keys');
+	});
+
+	it('gets the audit log with type and time filters, one item per event', async () => {
+		let r = await env.run(instanceParams('getEvents', active()));
+		expect(r.json.length).toBeGreaterThan(0);
+		expect(r.json.every((e) => e.instanceId === active())).toBe(true);
+		r = await env.run(instanceParams('getEvents', active(), { eventFilters: { eventTypes: ['SubstatusUpdated'] } }));
+		expect(r.json.length).toBeGreaterThan(0);
+		expect(r.json.every((e) => e.eventType === 'SubstatusUpdated')).toBe(true);
+		r = await env.run(instanceParams('getEvents', active(), { eventFilters: { from: '2000-01-01T00:00:00Z', to: '2000-01-02T00:00:00Z' } }));
+		expect(r.json).toEqual([]);
+	});
+
+	it('gets the process history', async () => {
+		const { json } = await env.run(instanceParams('getProcessHistory', env.seed.instances.archived));
+		expect(json.length).toBeGreaterThan(0);
+		expect(json.map((h) => h.eventType)).toContain('process_EndEvent');
+	});
+
+	it('delete is refused by the default app policy, and the message says why', async () => {
+		const { error } = await env.run(instanceParams('delete', env.seed.instances.awaitingConfirmation, { hard: true }));
+		expect(error?.message).toBe(`Altinn refused access to instance ${env.seed.instances.awaitingConfirmation} (403 Forbidden)`);
+		expect(error?.description).toContain('the action "delete"');
+	});
+
+	it('soft and hard deletes when the app policy grants delete', async () => {
+		env.emu.world.applications.get('ttd/quiet-app')!.orgMayDelete = true;
+		const [soft, hard] = env.seed.instances.quiet;
+		let r = await env.run(instanceParams('delete', soft, { hard: false }));
+		expect((r.json[0].status as IDataObject).isSoftDeleted).toBe(true);
+		r = await env.run(instanceParams('delete', hard, { hard: true }));
+		expect((r.json[0].status as IDataObject).isHardDeleted).toBe(true);
+	});
+});
+
+describe('Instance > Search paging', () => {
+	let partyId: number;
+	beforeAll(() => {
+		partyId = env.seed.parties.org.partyId;
+		env.emu.world.addApplication({ ...env.emu.world.applications.get('ttd/quiet-app')!, id: 'ttd/paging-app', title: { nb: 'Paging' } });
+		env.emu.world.createInstances(2000, { appId: 'ttd/paging-app', partyId, lastChanged: (i: number) => Date.UTC(2024, 0, 1, 0, 0, i) });
+	});
+	const pagingApp = { __rl: true, mode: 'id', value: 'paging-app' };
+
+	it('Return All follows next through a full last page (2000 = two pages of 1000, then one empty)', async () => {
+		const before = env.emu.counters.get('route.storage.instances.query');
+		const { json } = await env.run({ resource: 'instance', operation: 'search', org: 'ttd', app: pagingApp, returnAll: true });
+		expect(json).toHaveLength(2000);
+		expect(new Set(json.map((j) => j.id)).size).toBe(2000);
+		expect(env.emu.counters.get('route.storage.instances.query') - before).toBe(3);
+	});
+
+	it('Limit stops early, asking only for what it needs', async () => {
+		const before = env.emu.counters.get('route.storage.instances.query');
+		const { json } = await env.run({ resource: 'instance', operation: 'search', org: 'ttd', app: pagingApp, returnAll: false, limit: 5, order: 'asc:lastChanged' });
+		expect(json).toHaveLength(5);
+		expect(env.emu.counters.get('route.storage.instances.query') - before).toBe(1);
+		const changed = json.map((j) => Date.parse(j.lastChanged as string));
+		expect([...changed].sort((a, b) => a - b)).toEqual(changed);
+	});
+
+	it('filters by a last-changed range built from plain dates', async () => {
+		const { json } = await env.run({
+			resource: 'instance',
+			operation: 'search',
+			org: 'ttd',
+			app: pagingApp,
+			returnAll: true,
+			filters: { lastChangedAfter: '2024-01-01T00:00:09Z', lastChangedBefore: '2024-01-01T00:00:19Z' },
+		});
+		expect(json).toHaveLength(10);
+	});
+});
