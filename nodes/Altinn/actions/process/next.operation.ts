@@ -37,7 +37,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			body: action ? { action } : undefined,
 			retry: 'never',
 			target: `the process of ${target.label}`,
-			action: action || 'write',
+			action: action || undefined,
 			ambiguous: 'Get the process state to see whether the instance has moved to the next task before running it again.',
 		},
 		itemIndex,
