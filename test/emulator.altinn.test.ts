@@ -586,7 +586,7 @@ describe('app API', () => {
 describe('Events app query', () => {
 	it('requires an org claim and validates its parameters with ProblemDetails', async () => {
 		const plain = await altinnToken(emu, { org: null, orgNumber: '310000001', scopes: ['altinn:instances.read'] });
-		let r = await call('GET', '/events/api/v1/app/ttd/demo-app?after=0', { token: plain });
+		const r = await call('GET', '/events/api/v1/app/ttd/demo-app?after=0', { token: plain });
 		expect([r.status, r.json]).toEqual([401, 'Only orgs can call this api']);
 		const detail = async (qs: string, headers: Record<string, string> = {}) => {
 			const x = await call('GET', `/events/api/v1/app/ttd/demo-app?${qs}`, { headers });

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /**
  * The emulated Altinn world shared by Storage, the apps and Events: service owners,
  * parties, applications, instances, data blobs, the instance audit log and app events.

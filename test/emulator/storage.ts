@@ -130,7 +130,8 @@ function dateFilters(
 
 function presentInstance(instance: InstanceJson, includeData = true): InstanceJson {
 	if (includeData) return instance;
-	const { data: _data, ...rest } = instance;
+	const rest = { ...instance };
+	delete rest.data;
 	return rest;
 }
 
