@@ -4,7 +4,7 @@
  * form a user may paste (JWK JSON, base64 JWK as Altinn's EncodedJwk, PKCS#8, PKCS#1), with
  * the public JWK a Maskinporten client would have registered.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, type webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -20,7 +20,7 @@ export interface TestKey {
 	/** base64 of `jwkJson` (Altinn's EncodedJwk). */
 	jwkBase64: string;
 	/** Public JWK to register with the emulated Maskinporten. */
-	publicJwk: JsonWebKey & { kid: string; alg: string; use: string };
+	publicJwk: webcrypto.JsonWebKey & { kid: string; alg: string; use: string };
 	pkcs8: string;
 	pkcs1: string;
 }

@@ -1,0 +1,298 @@
+/**
+ * The Maskinporten credential through real n8n-core code paths against the emulator:
+ * preAuthentication (with the CLI's rules, via TestCredentialsHelper), function-form
+ * authenticate, the 401 retry, the credential test request (run as n8n's CredentialsTester runs
+ * it: a RoutingNode over a temporary noOp node), and the cost of 1,000 authenticated requests.
+ */
+import { ExecuteContext, RoutingNode } from 'n8n-core';
+import type {
+	ICredentialsDecrypted,
+	IDataObject,
+	IExecuteFunctions,
+	INode,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IRunExecutionData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, Workflow } from 'n8n-workflow';
+
+import { MaskinportenApi } from '../credentials/MaskinportenApi.credentials';
+import { clearTokenCache } from '../credentials/maskinporten';
+import { startEmulator, type Emulator } from './emulator';
+import { allowLoopbackRequests, buildAdditionalData, runWorkflow, TestCredentialsHelper, TestNodeTypes } from './harness';
+import { testKey } from './support/keys';
+
+const READ = 'altinn:serviceowner/instances.read';
+const TTD_ORG = '405003309';
+const CRED = 'maskinporten-1';
+
+/** Test-only node: `requests` authenticated GETs to `path` on the credential's Altinn platform. */
+class TokenProbe implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Token Probe',
+		name: 'tokenProbe',
+		group: ['transform'],
+		version: 1,
+		description: 'Makes authenticated requests with the Maskinporten credential',
+		defaults: { name: 'Token Probe' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'maskinportenApi', required: true }],
+		properties: [
+			{ displayName: 'Path', name: 'path', type: 'string', default: '/storage/api/v1/instances?org=ttd' },
+			{ displayName: 'Requests', name: 'requests', type: 'number', default: 1 },
+			{ displayName: 'Concurrent', name: 'concurrent', type: 'boolean', default: false },
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const credentials = await this.getCredentials('maskinportenApi');
+		const path = this.getNodeParameter('path', 0) as string;
+		const requests = this.getNodeParameter('requests', 0) as number;
+		const concurrent = this.getNodeParameter('concurrent', 0) as boolean;
+		const one = async () =>
+			(await this.helpers.httpRequestWithAuthentication.call(this, 'maskinportenApi', {
+				method: 'GET',
+				url: `${credentials.altinnPlatformUrl as string}${path}`,
+				json: true,
+			})) as IDataObject;
+		const results: IDataObject[] = [];
+		if (concurrent) results.push(...(await Promise.all(Array.from({ length: requests }, one))));
+		else for (let i = 0; i < requests; i++) results.push(await one());
+		return [[{ json: { requests: results.length, first: results[0] } }]];
+	}
+}
+
+let emu: Emulator;
+const key = testKey('workflow-key');
+const nodeTypes = new TestNodeTypes([new TokenProbe()]);
+let clientId: string;
+
+const credentialData = (over: Record<string, unknown> = {}) => ({
+	environment: 'custom',
+	...emu.credentialUrls,
+	clientId,
+	scopes: READ,
+	keyType: 'jwk',
+	jwk: key.jwkJson,
+	keyId: '',
+	algorithm: 'RS256',
+	resource: '',
+	consumerOrg: '',
+	systemUserOrg: '',
+	systemUserExternalRef: '',
+	exchangeToAltinn: true,
+	useAltinnTestOrg: false,
+	accessToken: '',
+	...over,
+});
+
+function store(over: Record<string, unknown> = {}): TestCredentialsHelper {
+	const helper = new TestCredentialsHelper([new MaskinportenApi()]);
+	helper.add({ id: CRED, name: 'Maskinporten (emulator)', type: 'maskinportenApi', data: credentialData(over) });
+	return helper;
+}
+
+const probe = (parameters: Record<string, unknown> = {}) => ({
+	name: 'Token Probe',
+	type: 'n8n-nodes-altinn.tokenProbe',
+	parameters,
+	credentials: { maskinportenApi: CRED },
+});
+
+const grants = () => emu.counters.get('maskinporten.grants');
+const exchanges = () => emu.counters.get('authentication.exchanges');
+
+beforeAll(async () => {
+	emu = await startEmulator();
+	emu.world.addServiceOwner({ code: 'ttd', orgNumber: TTD_ORG, name: 'Testdepartementet' });
+	clientId = 'workflow-client';
+	emu.maskinporten.registerClient({ clientId, orgNumber: TTD_ORG, scopes: [READ], jwks: [key.publicJwk] });
+	allowLoopbackRequests();
+});
+afterAll(async () => await emu.close());
+beforeEach(() => {
+	clearTokenCache();
+	emu.counters.reset();
+	emu.faults.clear();
+});
+
+describe('preAuthentication and authenticate in a workflow', () => {
+	it('first use: one grant + exchange, token persisted on the credential, Bearer sent, Storage answers', async () => {
+		const credentials = store();
+		const run = await runWorkflow({ nodes: [probe()], nodeTypes, credentials });
+		expect(run.status).toBe('success');
+		expect(run.json()[0]).toMatchObject({ requests: 1, first: { instances: [] } });
+		const token = credentials.getStoredData(CRED).accessToken as string;
+		expect(token.split('.')).toHaveLength(3);
+		expect(credentials.counters.preAuthenticationRuns).toBe(1);
+		expect(credentials.counters.updates).toBe(1);
+		expect([grants(), exchanges()]).toEqual([1, 1]);
+		expect(emu.counters.get('route.storage.instances.query')).toBe(1);
+	});
+
+	it('a persisted token is used as is by the next execution (no preAuthentication, no grant)', async () => {
+		const credentials = store();
+		await runWorkflow({ nodes: [probe()], nodeTypes, credentials });
+		clearTokenCache(); // even a fresh process reuses the token stored on the credential
+		const second = await runWorkflow({ nodes: [probe()], nodeTypes, credentials });
+		expect(second.status).toBe('success');
+		expect(credentials.counters.preAuthenticationRuns).toBe(1);
+		expect([grants(), exchanges()]).toEqual([1, 1]);
+	});
+
+	it('a 401 (expired token on the credential) triggers preAuthentication(expired), a fresh token and one retry', async () => {
+		const credentials = store();
+		await runWorkflow({ nodes: [probe()], nodeTypes, credentials });
+		const first = credentials.getStoredData(CRED).accessToken;
+		emu.faults.add({ route: 'storage.instances.query', status: 401, times: 1 });
+		const run = await runWorkflow({ nodes: [probe()], nodeTypes, credentials });
+		expect(run.status).toBe('success');
+		expect(credentials.counters.preAuthenticationExpiredRuns).toBe(1);
+		// staleToken: the cached token was exactly the rejected one, so a fresh grant was made.
+		expect([grants(), exchanges()]).toEqual([2, 2]);
+		expect(credentials.getStoredData(CRED).accessToken).not.toBe(first);
+		expect(emu.counters.get('route.storage.instances.query')).toBe(3);
+	});
+
+	it('a garbage token stored on the credential is replaced after the 401', async () => {
+		const credentials = store({ accessToken: 'eyJub3QiOiJ2YWxpZCJ9.e30.x' });
+		const run = await runWorkflow({ nodes: [probe()], nodeTypes, credentials });
+		expect(run.status).toBe('success');
+		expect(credentials.counters.preAuthenticationExpiredRuns).toBe(1);
+		expect([grants(), exchanges()]).toEqual([1, 1]);
+	});
+
+	it('a credential error stops the node with the explanation as description, and no token in it', async () => {
+		const credentials = store({ clientId: 'unknown-client' });
+		const run = await runWorkflow({ nodes: [probe()], nodeTypes, credentials });
+		const error = run.error();
+		expect(error?.message).toMatch(/^Maskinporten refused the token request \(HTTP 400 invalid_grant\): MP-100: Invalid assertion\. Client authentication failed\. Client not found \(trace_id: [0-9a-f]{32}\)$/);
+		expect(error?.description).toContain('Maskinporten does not know client "unknown-client"');
+		expect(JSON.stringify(run.run.data)).not.toMatch(/eyJ/);
+	});
+
+	it('bad settings name the field before any request', async () => {
+		const credentials = store({ consumerOrg: '123' });
+		const run = await runWorkflow({ nodes: [probe()], nodeTypes, credentials });
+		expect(run.error()?.message).toBe(
+			'Maskinporten credential: Consumer Org Number "123" is not an organisation number. Enter the 9 digits of the organisation number (e.g. 910753614), or leave it empty.',
+		);
+		expect(run.error()?.description).toBe('Open the Maskinporten credential and correct the field named in the message.');
+		expect(emu.counters.get('requests')).toBe(0);
+	});
+});
+
+describe('cost', () => {
+	it('1,000 authenticated requests across 20 executions within one token lifetime: exactly 1 grant and 1 exchange', async () => {
+		const credentials = store();
+		for (let execution = 0; execution < 20; execution++) {
+			const run = await runWorkflow({ nodes: [probe({ requests: 50 })], nodeTypes, credentials });
+			expect(run.json()[0].requests).toBe(50);
+		}
+		expect(emu.counters.get('route.storage.instances.query')).toBe(1000);
+		expect([grants(), exchanges()]).toEqual([1, 1]);
+		expect(credentials.counters.preAuthenticationRuns).toBe(1);
+	});
+
+	it('the same 1,000 requests all at once (20 concurrent executions × 50 concurrent requests): still 1 grant and 1 exchange', async () => {
+		const credentials = store();
+		const runs = await Promise.all(
+			Array.from({ length: 20 }, async () => await runWorkflow({ nodes: [probe({ requests: 50, concurrent: true })], nodeTypes, credentials })),
+		);
+		expect(runs.every((run) => run.status === 'success')).toBe(true);
+		expect(emu.counters.get('route.storage.instances.query')).toBe(1000);
+		// Every request found the credential empty and ran preAuthentication; single-flight made one grant.
+		expect(credentials.counters.preAuthenticationRuns).toBeGreaterThan(1);
+		expect([grants(), exchanges()]).toEqual([1, 1]);
+	});
+});
+
+/** n8n's CredentialsTester: the type's `test.request` as the routing of a temporary noOp node. */
+async function testCredential(helper: TestCredentialsHelper): Promise<{ status: 'OK' | 'Error'; message: string; description?: string }> {
+	const type = new MaskinportenApi();
+	const node: INode = {
+		id: 'temp',
+		name: 'Temp-Node',
+		type: 'n8n-nodes-base.noOp',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { temp: '' },
+		credentials: { maskinportenApi: { id: CRED, name: 'Maskinporten (emulator)' } },
+	};
+	const nodeType: INodeType = {
+		description: {
+			displayName: 'Temp',
+			name: 'n8n-nodes-base.noOp',
+			group: ['transform'],
+			version: 1,
+			description: '',
+			defaults: {},
+			inputs: [NodeConnectionTypes.Main],
+			outputs: [NodeConnectionTypes.Main],
+			credentials: [{ name: 'maskinportenApi', required: true }],
+			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request: type.test.request }, default: '' }],
+		},
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: new TestNodeTypes([nodeType]) });
+	const additionalData = buildAdditionalData({ credentialsHelper: helper, executionId: 'credential-test', workflowId: 'credential-test' });
+	const runExecutionData = { resultData: { runData: {} } } as unknown as IRunExecutionData;
+	const input = { main: [[{ json: {} }]] };
+	const context = new ExecuteContext(workflow, node, additionalData, 'internal', runExecutionData, 0, input.main[0], input, { node, data: input, source: null }, []);
+	const decrypted: ICredentialsDecrypted = { id: CRED, name: 'Maskinporten (emulator)', type: 'maskinportenApi', data: helper.getStoredData(CRED) };
+	try {
+		await new RoutingNode(context, nodeType, decrypted).runNode();
+	} catch (error) {
+		const { message, description } = error as { message: string; description?: string };
+		return { status: 'Error', message, description };
+	}
+	return { status: 'OK', message: 'Connection tested successfully' };
+}
+
+describe('credential test button', () => {
+	it('runs the whole grant and exchange and proves the Altinn token at /authentication/api/v1/refresh', async () => {
+		const helper = store();
+		expect(await testCredential(helper)).toEqual({ status: 'OK', message: 'Connection tested successfully' });
+		expect([grants(), exchanges()]).toEqual([1, 1]);
+		expect(emu.counters.get('authentication.refreshes')).toBe(1);
+		// Testing again with the stored token still runs a fresh grant (the stored token is the stale one).
+		expect((await testCredential(helper)).status).toBe('OK');
+		expect([grants(), exchanges()]).toEqual([2, 2]);
+	});
+
+	it('with the exchange off, runs the grant and reads the Maskinporten metadata', async () => {
+		const helper = store({ exchangeToAltinn: false });
+		expect((await testCredential(helper)).status).toBe('OK');
+		expect([grants(), exchanges()]).toEqual([1, 0]);
+		expect(emu.counters.get('route.maskinporten.wellknown')).toBe(1);
+	});
+
+	it('says precisely what failed: Maskinporten rejection', async () => {
+		const result = await testCredential(store({ scopes: `${READ} skd:not-mine` }));
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/^Maskinporten refused the token request \(HTTP 400 invalid_scope\): MP-200: Token request contains invalid scopes for client: skd:not-mine/);
+		expect(result.description).toContain('Add the missing scopes to the client in Samarbeidsportalen');
+	});
+
+	it('says precisely what failed: bad key material', async () => {
+		const result = await testCredential(store({ jwk: JSON.stringify(key.publicJwk) }));
+		expect(result).toEqual({
+			status: 'Error',
+			message:
+				'Maskinporten credential: Private JWK has no private part ("d"): this is the public key you registered in Maskinporten. Paste the private JWK, which also has d, p, q, dp, dq and qi.',
+			description: 'Open the Maskinporten credential and correct the field named in the message.',
+		});
+	});
+
+	it('says precisely what failed: exchange refused', async () => {
+		const other = await startEmulator();
+		try {
+			const result = await testCredential(store({ altinnPlatformUrl: other.url }));
+			expect(result.message).toBe("Altinn's token exchange refused the Maskinporten token (HTTP 401)");
+			expect(result.description).toContain('Usually the environments do not match');
+		} finally {
+			await other.close();
+		}
+	});
+});
