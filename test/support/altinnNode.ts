@@ -13,6 +13,8 @@ import { runWorkflow, TestCredentialsHelper, TestNodeTypes, type NodeErrorView, 
 import { testKey } from './keys';
 
 export const NODE = 'Altinn';
+/** Customer organisations that have a system user for the test client's system. */
+export const SYSTEM_USER_ORGS = ['310000002', '310000003'];
 export const BOTH_SCOPES = 'altinn:serviceowner/instances.read altinn:serviceowner/instances.write';
 
 export interface AltinnEnv {
@@ -43,7 +45,13 @@ export async function startAltinnEnv(): Promise<AltinnEnv> {
 	const seed = seedDemo(emu);
 	const key = testKey('altinn-node-key');
 	const client = (clientId: string, scopes: string[]) =>
-		emu.maskinporten.registerClient({ clientId, orgNumber: seed.serviceOwner.orgNumber, scopes, jwks: [key.publicJwk] });
+		emu.maskinporten.registerClient({
+			clientId,
+			orgNumber: seed.serviceOwner.orgNumber,
+			scopes,
+			jwks: [key.publicJwk],
+			systemUsers: SYSTEM_USER_ORGS.map((orgNumber) => ({ orgNumber })),
+		});
 	client('node-client', BOTH_SCOPES.split(' '));
 	client('write-only-client', ['altinn:serviceowner/instances.write']);
 	const data = (clientId: string, scopes: string, extra: IDataObject = {}) => ({
