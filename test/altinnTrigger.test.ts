@@ -8,6 +8,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { MaskinportenApi } from '../credentials/MaskinportenApi.credentials';
 import { AltinnTrigger } from '../nodes/AltinnTrigger/AltinnTrigger.node';
 import { startEmulator, type Emulator } from './emulator';
+import type { RegisteredJwk } from './emulator/maskinporten';
 import { demoApps, DIGDIR, TTD } from './emulator/seed';
 import type { InstanceRecord } from './emulator/state';
 import { Poller, TestCredentialsHelper, type PollResult } from './harness';
@@ -29,7 +30,7 @@ beforeAll(async () => {
 	for (const app of demoApps()) emu.world.addApplication(app);
 	const key = testKey('trigger-key');
 	const client = (clientId: string, scopes: string[]) =>
-		emu.maskinporten.registerClient({ clientId, orgNumber: TTD.orgNumber, scopes, jwks: [key.publicJwk] });
+		emu.maskinporten.registerClient({ clientId, orgNumber: TTD.orgNumber, scopes, jwks: [key.publicJwk as RegisteredJwk] });
 	client('trigger-client', ['altinn:serviceowner/instances.read', 'altinn:serviceowner/instances.write']);
 	client('write-only-client', ['altinn:serviceowner/instances.write']);
 	const data = (clientId: string, scopes: string) => ({
