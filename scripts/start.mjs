@@ -53,7 +53,7 @@ async function main() {
 	const emuPort = await portOr(Number(process.env.ALTINN_EMULATOR_PORT || 5690));
 	log(`starting the Maskinporten + Altinn emulator on port ${emuPort}…`);
 	const emulator = await startEmulatorChild(emuPort);
-	log(`emulator at ${emulator.url}: service owner ${emulator.info.org}, app ${emulator.info.org}/${emulator.info.app}, ${emulator.info.instanceIds.length} instances`);
+	log(`emulator at ${emulator.url}: service owner ${emulator.info.org} (${emulator.info.orgNumber}), apps ${Object.values(emulator.info.seed.apps).join(", ")}`);
 
 	const port = await portOr(Number(process.env.N8N_PORT || 5678));
 	const env = rt.n8nEnv({ node: n8n.node, userFolder, port, brokerPort: await rt.freePort() });

@@ -1,4 +1,3 @@
-/* eslint-disable */
 // Running a cached real n8n: environment, CLI commands, `n8n start`, and the REST calls an owner makes.
 // CommonJS so that both scripts/start.mjs and the jest e2e tests (test/e2e) can use it. Node >= 20.
 'use strict';

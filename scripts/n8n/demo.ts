@@ -3,9 +3,12 @@
  * an app with instances and data elements (seedDemo from test/emulator/seed.ts when present), and a
  * demo Maskinporten client that trusts a freshly generated public key.
  */
-import { generateKeyPairSync, randomUUID, type JsonWebKey } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, type webcrypto } from 'node:crypto';
+
+type JsonWebKey = webcrypto.JsonWebKey;
 
 import { startEmulator, type Emulator } from '../../test/emulator/index';
+import { seedDemo, type DemoSeed } from '../../test/emulator/seed';
 
 export const DEMO_CLIENT_ID = 'demo-n8n-client';
 export const DEMO_SCOPES = ['altinn:serviceowner/instances.read', 'altinn:serviceowner/instances.write'];
@@ -14,8 +17,10 @@ export interface DemoInfo {
 	org: string;
 	app: string;
 	orgNumber: string;
+	/** The org party (TESTBEDRIFT AS). */
 	partyId: number;
-	instanceIds: string[];
+	/** Every id seedDemo created. */
+	seed: DemoSeed;
 }
 
 export interface DemoKey {
@@ -35,66 +40,10 @@ export function generateDemoKey(): DemoKey {
 	};
 }
 
-/** seedDemo from test/emulator/seed.ts if it exists (written separately), else a small built-in world. */
 function seed(emu: Emulator): DemoInfo {
-	let seedModule: { seedDemo?: (emu: Emulator) => unknown } | undefined;
-	try {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		seedModule = require('../../test/emulator/seed');
-	} catch {
-		seedModule = undefined;
-	}
-	if (seedModule?.seedDemo) {
-		const r = seedModule.seedDemo(emu) as Partial<DemoInfo> & Record<string, unknown>;
-		return normaliseSeed(emu, r);
-	}
-	return builtinSeed(emu);
-}
-
-function normaliseSeed(emu: Emulator, r: Partial<DemoInfo> & Record<string, unknown>): DemoInfo {
-	const app = [...emu.world.applications.values()][0];
-	const appId = String(r.appId ?? app?.id ?? '');
-	const [org, appName] = appId.split('/');
-	const owner = emu.world.serviceOwners.get(String(r.org ?? org));
-	const instanceIds = [...emu.world.instances.keys()];
-	const first = instanceIds[0] ? Number(instanceIds[0].split('/')[0]) : 0;
-	return {
-		org: String(r.org ?? org),
-		app: String(r.app ?? appName),
-		orgNumber: String(r.orgNumber ?? owner?.orgNumber ?? ''),
-		partyId: Number(r.partyId ?? first),
-		instanceIds,
-	};
-}
-
-function builtinSeed(emu: Emulator): DemoInfo {
-	const w = emu.world;
-	w.addServiceOwner({ code: 'ttd', orgNumber: '991825827', name: 'Testdepartementet' });
-	const party = w.addParty({ orgNumber: '310000001', name: 'Demo Bedrift AS' });
-	w.addApplication({
-		id: 'ttd/demo-app',
-		org: 'ttd',
-		title: { nb: 'Demo-søknad', en: 'Demo application' },
-		dataTypes: [
-			{ id: 'model', allowedContentTypes: ['application/xml', 'application/json'], maxCount: 1, minCount: 1, taskId: 'Task_1', appLogic: { classRef: 'Altinn.App.Models.Demo', autoCreate: true } },
-			{ id: 'attachment', allowedContentTypes: null, maxCount: 5, minCount: 0, taskId: 'Task_1' },
-		],
-		partyTypesAllowed: { bankruptcyEstate: false, organisation: true, person: true, subUnit: false },
-		publishesEvents: true,
-		processTasks: [{ id: 'Task_1', altinnTaskType: 'data' }],
-	});
-	const ids: string[] = [];
-	for (let i = 1; i <= 3; i++) {
-		const rec = w.createInstance({
-			appId: 'ttd/demo-app',
-			partyId: party.partyId,
-			task: 'ended',
-			formData: { applicant: `Applicant ${i}`, amount: 1000 * i },
-			data: [{ dataType: 'attachment', content: `Attachment ${i}\n`, contentType: 'text/plain', filename: `vedlegg-${i}.txt` }],
-		});
-		ids.push(rec.instance.id);
-	}
-	return { org: 'ttd', app: 'demo-app', orgNumber: '991825827', partyId: party.partyId, instanceIds: ids };
+	const seeded = seedDemo(emu);
+	const [org, app] = seeded.apps.demo.split('/');
+	return { org, app, orgNumber: seeded.serviceOwner.orgNumber, partyId: seeded.parties.org.partyId, seed: seeded };
 }
 
 export interface DemoEmulator {

@@ -1,4 +1,3 @@
-/* eslint-disable */
 // The example workflows (examples/*.json) and the demo credential reference, adapted to a running demo
 // emulator: the examples are written for org "ttd", app "demo-app" and the credential
 // "altinnDemoCred01"; loadExamples swaps in the seeded org/app and the given credential.

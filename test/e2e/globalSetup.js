@@ -1,4 +1,3 @@
-/* eslint-disable */
 // Runs once before the e2e suite: installs (or reuses) the cached n8n and installs this package into it.
 // The first run on a bare machine installs n8n (several minutes); progress goes to stderr.
 const { spawnSync } = require('node:child_process');

@@ -7,8 +7,9 @@
  * Phase 2 (`n8n start`, owner logged in over REST): node list, icons, credential tests, the trigger.
  */
 import { generateDemoKey, startDemoEmulator, DEMO_CLIENT_ID, demoCredentialData, type DemoEmulator } from '../../scripts/n8n/demo';
+import { readBlob } from '../emulator/blobs';
 import { startEmulator, type Emulator } from '../emulator/index';
-import { N8n, nodeItems, sleep, waitFor, type RestClient } from './support';
+import { N8n, nodeItems, waitFor, type RestClient } from './support';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { loadExamples } = require('../../scripts/n8n/examples.cjs');
@@ -47,6 +48,38 @@ function httpRequestWorkflow(url: string) {
 	};
 }
 
+const TRIGGER_WF = 'e2eTriggerOnce1';
+
+function triggerWorkflow(org: string, app: string) {
+	const every10s = [0, 10, 20, 30, 40, 50].map((sec) => ({ mode: 'custom', cronExpression: `${sec} * * * * *` }));
+	return {
+		id: TRIGGER_WF,
+		name: 'E2E: Altinn Trigger picks up new instances',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		connections: { 'Altinn Trigger': { main: [[{ node: 'Received', type: 'main', index: 0 }]] } },
+		nodes: [
+			{
+				id: 't1',
+				name: 'Altinn Trigger',
+				type: 'n8n-nodes-altinn.altinnTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {
+					pollTimes: { item: every10s },
+					source: 'instanceChanges',
+					org,
+					app,
+					filters: { notConfirmed: false, onlyCompleted: false },
+					startFrom: 'now',
+				},
+				credentials: credRef(CRED),
+			},
+			{ id: 't2', name: 'Received', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
+		],
+	};
+}
+
 beforeAll(async () => {
 	demo = await startDemoEmulator();
 	otherEnvironment = await startEmulator();
@@ -63,7 +96,11 @@ beforeAll(async () => {
 		// the same client against another Maskinporten + Altinn, where it is not registered
 		{ ...WRONG_ENV, data: { ...demo.credentialData, ...otherEnvironment.credentialUrls } },
 	]);
-	await n8n.importWorkflows([...examples.workflows, httpRequestWorkflow(`${demo.emu.url}/storage/api/v1/instances?org=${demo.info.org}&appId=${demo.info.org}/${demo.info.app}`)]);
+	await n8n.importWorkflows([
+		...examples.workflows,
+		triggerWorkflow(demo.info.org, demo.info.app),
+		httpRequestWorkflow(`${demo.emu.url}/storage/api/v1/instances?org=${demo.info.org}&appId=${demo.info.org}/${demo.info.app}`),
+	]);
 }, 300_000);
 
 afterAll(async () => {
@@ -87,10 +124,67 @@ describe('phase 1: n8n CLI (import:credentials, import:workflow, execute)', () =
 	});
 });
 
+describe('phase 1: the example workflows (n8n execute)', () => {
+	it('"download and confirm new submissions" downloads the files as binary and confirms the instances', async () => {
+		const archived = demo.info.seed.instances.archived;
+		const world = demo.emu.world;
+		const confirmedByOrg = (id: string) =>
+			((world.instance(id)?.instance.completeConfirmations ?? []) as Array<{ stakeholderId: string }>).some((c) => c.stakeholderId === demo.info.org);
+		expect(confirmedByOrg(archived)).toBe(false);
+
+		const { run } = await n8n.execute(examples.workflows[0].id);
+		const found = nodeItems(run, 'Search Not Confirmed');
+		expect(found.map((i) => i.json.id)).toEqual([archived]);
+
+		const downloaded = nodeItems(run, 'Download All Data');
+		expect(downloaded).toHaveLength(1);
+		const files = Object.values(downloaded[0].binary ?? {});
+		const names = files.map((f) => f.fileName);
+		expect(names).toContain('kvittering.png');
+		expect(files.find((f) => f.fileName === 'kvittering.png')).toMatchObject({ mimeType: 'image/png' });
+		// every data element of the instance arrived, each with a file name
+		const elements = (world.instance(archived)!.instance.data as unknown[]).length;
+		expect(files).toHaveLength(elements);
+		expect(names.every((n) => typeof n === 'string' && n.length > 0)).toBe(true);
+
+		const confirmed = nodeItems(run, 'Confirm Download');
+		expect(confirmed).toHaveLength(1);
+		expect(confirmedByOrg(archived)).toBe(true);
+	});
+
+	it('"instantiate with prefill and upload an attachment" creates an instance with prefilled form data and the attachment', async () => {
+		const before = new Set(demo.emu.world.instances.keys());
+		const { run } = await n8n.execute(examples.workflows[1].id);
+		const created = nodeItems(run, 'Create Instance');
+		expect(created).toHaveLength(1);
+		const id = String(created[0].json.id);
+		expect(before.has(id)).toBe(false);
+		const rec = demo.emu.world.instance(id)!;
+		expect(rec).toBeDefined();
+		expect(rec.instance.appId).toBe(`${demo.info.org}/${demo.info.app}`);
+
+		const elements = rec.instance.data as Array<{ id: string; dataType: string; filename?: string; contentType?: string }>;
+		const model = elements.find((e) => e.dataType === 'model')!;
+		const modelText = (await readBlob(demo.emu.world.blobs.get(model.id)!)).toString('utf8');
+		expect(modelText).toContain('TESTBEDRIFT AS');
+		expect(modelText).toContain('Opprettet fra n8n');
+
+		nodeItems(run, 'Upload Attachment');
+		const attachment = elements.find((e) => e.dataType === 'attachment');
+		expect(attachment).toMatchObject({ filename: 'vedlegg-fra-n8n.txt', contentType: 'text/plain' });
+		expect((await readBlob(demo.emu.world.blobs.get(attachment!.id)!)).toString('utf8')).toContain(id);
+	});
+});
+
 describe('phase 2: n8n start + REST API', () => {
 	let rest: RestClient;
 
+	let queriesAtStart = 0;
+
 	beforeAll(async () => {
+		const published = await n8n.cli(['publish:workflow', `--id=${TRIGGER_WF}`]);
+		if (published.code !== 0) throw new Error(`publish:workflow failed: ${published.stdout}${published.stderr}`);
+		queriesAtStart = demo.emu.counters.get('route.storage.instances.query');
 		rest = await n8n.start();
 	}, 240_000);
 
@@ -149,6 +243,32 @@ describe('phase 2: n8n start + REST API', () => {
 		expect(r.status).toBe('Error');
 		expect(r.message).toMatch(new RegExp(`${DEMO_CLIENT_ID}|MP-100|not (know|found)`, 'i'));
 	});
-});
 
-export { sleep, waitFor };
+	it('the Altinn Trigger in an activated workflow picks up an instance created after activation, exactly once', async () => {
+		// activation runs the first poll (it sets the cursor to "now")
+		await waitFor(() => demo.emu.counters.get('route.storage.instances.query') > queriesAtStart, 60_000, 'the first poll');
+		const executions = async () =>
+			(await rest.ok('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: TRIGGER_WF }))}`)) as {
+				count: number;
+				results: Array<{ id: string; status: string }>;
+			};
+		expect((await executions()).count).toBe(0);
+
+		const rec = demo.emu.world.createInstance({
+			appId: `${demo.info.org}/${demo.info.app}`,
+			partyId: demo.info.partyId,
+			formData: { Skjema: { Navn: 'Etter aktivering' } },
+		});
+		const guid = String(rec.instance.id).split('/')[1];
+
+		const first = await waitFor(async () => { const e = await executions(); return e.count > 0 ? e : undefined; }, 60_000, 'an execution of the trigger');
+		const polls = demo.emu.counters.get('route.storage.instances.query');
+		// let at least two more polls run: they must not emit the same instance again
+		await waitFor(() => demo.emu.counters.get('route.storage.instances.query') >= polls + 2, 45_000, 'two more polls');
+		const after = await executions();
+		expect(after.count).toBe(1);
+		expect(first.results[0].status).toBe('success');
+		const detail = (await rest.ok('GET', `/rest/executions/${first.results[0].id}`)) as { data: string };
+		expect(String(detail.data)).toContain(guid);
+	}, 180_000);
+});

@@ -124,11 +124,16 @@ export function nodeItems(run: RunJson, nodeName: string): Array<{ json: Record<
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Poll until fn returns a truthy value (or throw after timeoutMs). */
-export async function waitFor<T>(fn: () => Promise<T> | T, timeoutMs: number, what: string, everyMs = 500): Promise<T> {
+export async function waitFor<T>(
+	fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+	timeoutMs: number,
+	what: string,
+	everyMs = 500,
+): Promise<T> {
 	const started = Date.now();
 	for (;;) {
 		const v = await fn();
-		if (v) return v;
+		if (v) return v as T;
 		if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
 		await sleep(everyMs);
 	}
