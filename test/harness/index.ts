@@ -8,6 +8,10 @@
  *   useBinaryDataMode      n8n's BinaryDataService, inline or real filesystem storage
  *   loadPackage            n8n's PackageDirectoryLoader over the built package
  */
+import { prepareN8nRuntime } from './runtime';
+
+prepareN8nRuntime();
+
 export { TestNodeTypes, PACKAGE_NAME } from './nodeTypes';
 export { TestCredentialsHelper } from './credentialsHelper';
 export type { StoredCredential, CredentialsHelperCounters } from './credentialsHelper';
@@ -21,4 +25,6 @@ export type { BinaryDataMode, BinaryDataSetup } from './binaryData';
 export { loadPackage, packageBuildStatus, describeIfBuilt, PACKAGE_ROOT } from './loadPackage';
 export type { LoadedPackage, PackageBuildStatus } from './loadPackage';
 export { allowLoopbackRequests } from './network';
+export { prepareN8nRuntime, n8nLogs } from './runtime';
+export type { N8nLogEntry } from './runtime';
 export { buildAdditionalData } from './additionalData';

@@ -21,3 +21,12 @@ export const SsrfProtectionConfig = (
 export const { ensureHostsBypassProxy } = coreRequire('@n8n/backend-network/proxy') as {
 	ensureHostsBypassProxy(hosts: string[]): () => void;
 };
+
+/** n8n-core's Logger class (its DI token). */
+export const Logger = (coreRequire('@n8n/backend-common') as { Logger: LoggerClass }).Logger;
+type LoggerClass = abstract new (...args: unknown[]) => {
+	error(message: string, meta?: object): void;
+	warn(message: string, meta?: object): void;
+	info(message: string, meta?: object): void;
+	debug(message: string, meta?: object): void;
+};

@@ -10,7 +10,7 @@ let applied = false;
  *   NO_PROXY with backend-network's own `ensureHostsBypassProxy`;
  * - SSRF: `SsrfProtectionConfig.enabled` is false unless `N8N_SSRF_PROTECTION_ENABLED=true`; when
  *   it is on, the default blocked ranges include 127.0.0.0/8, so loopback is added to
- *   `allowedIpRanges` and `allowedHostnames` (the env equivalents are `N8N_SSRF_ALLOWED_IP_RANGES`
+ *   `allowedIpRanges` (127.0.0.1/32, ::1/128) and `allowedHostnames` (the env equivalents are `N8N_SSRF_ALLOWED_IP_RANGES`
  *   and `N8N_SSRF_ALLOWED_HOSTNAMES`). The policy stays whatever the environment says otherwise.
  * Idempotent.
  */
@@ -19,7 +19,7 @@ export function allowLoopbackRequests(): void {
 	applied = true;
 	ensureHostsBypassProxy(LOOPBACK_HOSTS);
 	const ssrf = Container.get(SsrfProtectionConfig);
-	for (const range of ['127.0.0.0/8', '::1/128']) {
+	for (const range of ['127.0.0.1/32', '::1/128']) {
 		if (!ssrf.allowedIpRanges.includes(range)) ssrf.allowedIpRanges.push(range);
 	}
 	for (const host of LOOPBACK_HOSTS) {

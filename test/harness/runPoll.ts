@@ -13,7 +13,7 @@ import { deepCopy, UnexpectedError, Workflow } from 'n8n-workflow';
 
 import { buildAdditionalData } from './additionalData';
 import { TestCredentialsHelper } from './credentialsHelper';
-import { allowLoopbackRequests } from './network';
+import { prepareN8nRuntime } from './runtime';
 import type { NodeSpec } from './nodes';
 import { toNodes } from './nodes';
 import { TestNodeTypes } from './nodeTypes';
@@ -79,7 +79,7 @@ export class Poller {
 	private executionCounter = 0;
 
 	constructor(private readonly options: PollerOptions) {
-		allowLoopbackRequests();
+		prepareN8nRuntime();
 		this.credentials = options.credentials ?? new TestCredentialsHelper();
 		this.nodeTypes = toNodeTypes(options.nodeType);
 		[this.node] = toNodes([options.node], this.nodeTypes, this.credentials);

@@ -19,7 +19,7 @@ import { buildAdditionalData } from './additionalData';
 import type { BinaryDataMode } from './binaryData';
 import { useBinaryDataMode } from './binaryData';
 import { TestCredentialsHelper } from './credentialsHelper';
-import { allowLoopbackRequests } from './network';
+import { prepareN8nRuntime } from './runtime';
 import type { NodeSpec } from './nodes';
 import { toNodes } from './nodes';
 
@@ -66,7 +66,7 @@ export interface WorkflowRunResult {
 	status: IRun['status'];
 	/** Node names in the order they finished. */
 	executionOrder: string[];
-	/** Static data after the run (same object that was passed in, if any). */
+	/** Static data after the run (the object passed in, if any, mutated in place). */
 	staticData: IDataObject;
 	/** True when a node changed static data during the run (n8n would then save the workflow). */
 	staticDataChanged: boolean;
@@ -87,7 +87,7 @@ export interface WorkflowRunResult {
  * node fed from the execution stack, as n8n's own NodeTestHarness does.
  */
 export async function runWorkflow(options: RunWorkflowOptions): Promise<WorkflowRunResult> {
-	allowLoopbackRequests();
+	prepareN8nRuntime();
 	if (options.binaryMode) await useBinaryDataMode(options.binaryMode);
 
 	const credentialsHelper = options.credentials ?? new TestCredentialsHelper();
@@ -158,7 +158,10 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
 		workflow,
 	);
 	const run = await finished;
-	return toResult(run, workflow, nodes, executionOrder, staticData);
+	// Workflow wraps static data in an ObservableObject that writes through to our object and
+	// marks changes in a non-enumerable `__dataChanged` (invisible to JSON and toEqual).
+	const staticDataChanged = workflow.staticData.__dataChanged === true;
+	return toResult(run, workflow, nodes, executionOrder, staticData, staticDataChanged);
 }
 
 let executionCounter = 0;
@@ -181,6 +184,7 @@ function toResult(
 	nodes: INode[],
 	executionOrder: string[],
 	staticData: IDataObject,
+	staticDataChanged: boolean,
 ): WorkflowRunResult {
 	const lastNode = nodes[nodes.length - 1]?.name;
 	const runData = () => run.data.resultData.runData;
@@ -211,7 +215,7 @@ function toResult(
 		status: run.status,
 		executionOrder,
 		staticData,
-		staticDataChanged: workflow.staticData.__dataChanged === true,
+		staticDataChanged,
 		taskData,
 		outputs,
 		output,

@@ -56,6 +56,12 @@ export async function startTokenServer(): Promise<TokenServer> {
 			return send(401, { message: 'invalid token' });
 		}
 		if (url.pathname === '/data/missing') return send(404, { message: 'no such thing' });
+		if (req.method === 'POST' && url.pathname.startsWith('/data/')) {
+			let bytes = 0;
+			req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+			req.on('end', () => send(200, { id: url.pathname.slice('/data/'.length), bytes, token }));
+			return;
+		}
 		if (url.pathname.startsWith('/data/')) {
 			return send(200, { id: url.pathname.slice('/data/'.length), token });
 		}

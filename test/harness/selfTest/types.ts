@@ -111,6 +111,7 @@ export class HarnessNode implements INodeType {
 			{ displayName: 'Credential Type', name: 'credentialType', type: 'string', default: 'harnessTokenApi' },
 			{ displayName: 'ID', name: 'id', type: 'string', default: '' },
 			{ displayName: 'Size', name: 'size', type: 'number', default: 0 },
+			{ displayName: 'Stream', name: 'stream', type: 'boolean', default: false },
 		],
 	};
 
@@ -130,6 +131,21 @@ export class HarnessNode implements INodeType {
 						json: true,
 					})) as IDataObject;
 					out.push({ json: body, pairedItem: { item: i } });
+				} else if (operation === 'upload') {
+					// POST a body that is a Buffer (re-sendable) or a Readable (single use).
+					const type = this.getNodeParameter('credentialType', i) as string;
+					const credentials = await this.getCredentials(type);
+					const size = this.getNodeParameter('size', i) as number;
+					const asStream = this.getNodeParameter('stream', i) as boolean;
+					const body = (await this.helpers.httpRequestWithAuthentication.call(this, type, {
+						method: 'POST',
+						url: `${credentials.baseUrl as string}/data/${this.getNodeParameter('id', i) as string}`,
+						body: asStream ? patternStream(size) : Buffer.alloc(size, 7),
+						headers: { 'content-type': 'application/octet-stream' },
+						json: false,
+					})) as IDataObject | string;
+					const json = typeof body === 'string' ? (JSON.parse(body) as IDataObject) : body;
+					out.push({ json, pairedItem: { item: i } });
 				} else if (operation === 'makeBinary') {
 					const size = this.getNodeParameter('size', i) as number;
 					const binary = await this.helpers.prepareBinaryData(
