@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets */
 /**
  * The Maskinporten credential through real n8n-core code paths against the emulator:
  * preAuthentication (with the CLI's rules, via TestCredentialsHelper), function-form
@@ -11,6 +12,7 @@ import type {
 	IExecuteFunctions,
 	INode,
 	INodeExecutionData,
+	INodeParameters,
 	INodeType,
 	INodeTypeDescription,
 	IRunExecutionData,
@@ -38,6 +40,7 @@ class TokenProbe implements INodeType {
 		defaults: { name: 'Token Probe' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
 		credentials: [{ name: 'maskinportenApi', required: true }],
 		properties: [
 			{ displayName: 'Path', name: 'path', type: 'string', default: '/storage/api/v1/instances?org=ttd' },
@@ -94,7 +97,7 @@ function store(over: Record<string, unknown> = {}): TestCredentialsHelper {
 	return helper;
 }
 
-const probe = (parameters: Record<string, unknown> = {}) => ({
+const probe = (parameters: INodeParameters = {}) => ({
 	name: 'Token Probe',
 	type: 'n8n-nodes-altinn.tokenProbe',
 	parameters,

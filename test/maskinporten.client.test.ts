@@ -4,6 +4,7 @@
  * `staleToken`.
  */
 import * as jose from 'jose';
+import { sleep } from 'n8n-workflow';
 
 import { clearTokenCache, getAccessToken, type HttpCall, type HttpRequest, type HttpResponse } from '../credentials/maskinporten';
 import { parseSettings } from '../credentials/maskinporten/settings';
@@ -180,7 +181,7 @@ describe('cache', () => {
 	it('single-flight: 100 concurrent callers share one grant and one exchange', async () => {
 		const { http, grants, exchanges } = scripted(
 			async () => {
-				await new Promise((resolve) => setTimeout(resolve, 20));
+				await sleep(20);
 				return mpOk();
 			},
 			() => ({ statusCode: 200, body: altinnToken() }),
@@ -241,7 +242,7 @@ describe('cache', () => {
 
 	it('concurrent callers with the same stale token share one refresh', async () => {
 		const { http, grants } = scripted(async (_r, i) => {
-			await new Promise((resolve) => setTimeout(resolve, 10));
+			await sleep(10);
 			return mpOk(i);
 		});
 		const creds = credentials({ exchangeToAltinn: false });
@@ -258,7 +259,7 @@ describe('cache', () => {
 		await getAccessToken(http, creds);
 		await getAccessToken(http, creds);
 		expect(grants).toHaveLength(1);
-		await new Promise((resolve) => setTimeout(resolve, 800)); // 1 s token, 250 ms margin
+		await sleep(800); // 1 s token, 250 ms margin
 		await getAccessToken(http, creds);
 		expect(grants).toHaveLength(2);
 	});

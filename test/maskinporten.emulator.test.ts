@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets */
 /**
  * The domain end to end against the strict emulated Maskinporten and Altinn exchange: every
  * key format and optional claim accepted, and every rejection explained with its fix. Also

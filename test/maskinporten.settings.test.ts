@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets */
 /**
  * Bad input, found before any request: each case asserts the exact message a user sees and
  * the field it names. No message may quote the key.
@@ -81,13 +82,14 @@ const cases: Array<[string, Record<string, unknown>, string, string]> = [
 ];
 
 function settingsError(credentials: Record<string, unknown>): CredentialSettingsError {
+	let caught: unknown;
 	try {
 		parseSettings(credentials);
 	} catch (error) {
-		if (error instanceof CredentialSettingsError) return error;
-		throw error;
+		caught = error;
 	}
-	throw new Error('parseSettings accepted bad input');
+	if (caught instanceof CredentialSettingsError) return caught;
+	throw new Error(`expected a CredentialSettingsError, got ${String(caught ?? 'success')}`);
 }
 
 describe('bad credential input', () => {

@@ -4,7 +4,8 @@
  * form a user may paste (JWK JSON, base64 JWK as Altinn's EncodedJwk, PKCS#8, PKCS#1), with
  * the public JWK a Maskinporten client would have registered.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, type webcrypto } from 'node:crypto';
+import type { JWK } from 'jose';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -20,7 +21,7 @@ export interface TestKey {
 	/** base64 of `jwkJson` (Altinn's EncodedJwk). */
 	jwkBase64: string;
 	/** Public JWK to register with the emulated Maskinporten. */
-	publicJwk: webcrypto.JsonWebKey & { kid: string; alg: string; use: string };
+	publicJwk: JWK & { kid: string; alg: string; use: string };
 	pkcs8: string;
 	pkcs1: string;
 }
@@ -30,7 +31,7 @@ const generated = new Map<string, TestKey>();
 export function fromPrivateKey(privateKey: KeyObject, kid: string): TestKey {
 	const jwk = { ...privateKey.export({ format: 'jwk' }), kid };
 	const jwkJson = JSON.stringify(jwk);
-	const pub = createPublicKey(privateKey).export({ format: 'jwk' });
+	const pub = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK;
 	return {
 		kid,
 		privateKey,
