@@ -46,7 +46,7 @@ export class MaskinportenApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/maskinporten.svg', dark: 'file:../icons/maskinporten.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-altinn/n8n-nodes-altinn#credentials';
+	documentationUrl = 'https://github.com/n8n-nodes-altinn/n8n-nodes-altinn#the-maskinporten-credential';
 
 	properties: INodeProperties[] = [
 		{
