@@ -3,7 +3,7 @@
  * for requests that are safe to repeat, none for instantiate, continueOnFail with pairedItem,
  * batching, and the system user per item. Real n8n-core executions against the emulator.
  */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { RETRY } from '../nodes/Altinn/transport/request';
 import { startAltinnEnv, SYSTEM_USER_ORGS, type AltinnEnv } from './support/altinnNode';
@@ -26,7 +26,7 @@ afterEach(() => env.emu.faults.clear());
 const app = { __rl: true, mode: 'list', value: 'demo-app' };
 const get = (instanceId: string) => ({ resource: 'instance', operation: 'get', instanceId });
 const counter = (name: string) => env.emu.counters.get(`route.${name}`);
-const create = (extra: IDataObject = {}) => ({
+const create = (extra: IDataObject = {}): INodeParameters => ({
 	resource: 'instance',
 	operation: 'create',
 	org: 'ttd',
@@ -122,7 +122,7 @@ describe('instantiate is never repeated after an ambiguous failure', () => {
 });
 
 describe('input refused before any request', () => {
-	const cases: Array<[string, IDataObject, string]> = [
+	const cases: Array<[string, INodeParameters, string]> = [
 		['an org number that is not 9 digits', create({ organisationNumber: '12345' }), 'Organisation Number "12345" is not an organisation number'],
 		['a national identity number that is not 11 digits', create({ ownerType: 'personNumber', personNumber: '123' }), 'National Identity Number is not 11 digits'],
 		['a party ID that is not a number', create({ ownerType: 'partyId', partyId: 'abc' }), 'Party ID "abc" is not a party ID'],
