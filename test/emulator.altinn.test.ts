@@ -32,12 +32,12 @@ async function call(
 	const headers: Record<string, string> = { ...(opts.headers ?? {}) };
 	const bearer = opts.token === undefined ? token : opts.token;
 	if (bearer) headers.Authorization = `Bearer ${bearer}`;
-	let body: BodyInit | undefined;
+	let body: RequestInit['body'];
 	if (opts.json !== undefined) {
 		headers['Content-Type'] ??= 'application/json';
 		body = JSON.stringify(opts.json);
 	} else if (opts.body instanceof Readable) body = Readable.toWeb(opts.body) as ReadableStream;
-	else if (opts.body !== undefined) body = opts.body as BodyInit;
+	else if (opts.body !== undefined) body = opts.body as RequestInit['body'];
 	const url = path.startsWith('http') ? path : `${emu.url}${path}`;
 	const res = await fetch(url, { method, headers, body, duplex: 'half' } as RequestInit);
 	const text = await res.text();
@@ -129,7 +129,7 @@ describe('Storage GET /instances', () => {
 		expect(r.status).toBe(200);
 		expect(r.json.count).toBe(4);
 		expect(r.json.next).toBeUndefined();
-		expect(r.json.self).toBe(`${emu.url}/storage/api/v1/instances?appId=ttd%2Fdemo-app`);
+		expect(r.json.self).toBe(`${emu.url}/storage/api/v1/instances?appId=ttd/demo-app`);
 		const changed = (r.json.instances as Array<{ lastChanged: string }>).map((i) => Date.parse(i.lastChanged));
 		expect([...changed].sort((a, b) => b - a)).toEqual(changed);
 		const inst = r.json.instances.find((i: { id: string }) => i.id === seed.instances.active);

@@ -391,7 +391,7 @@ export function registerApps(router: Router, ctx: EmulatorContext): void {
 		}
 		const limit = dt.maxSize ? dt.maxSize * 1024 * 1024 : APP_SIZE_LIMIT;
 		const declared = Number(headerValue(req, 'content-length') ?? NaN);
-		const got = declared > limit ? { tooLarge: true as const, size: declared } : await receiveBlob(req.raw, limit);
+		const got = declared > limit ? { tooLarge: true as const, size: declared } : await receiveBlob(req.raw, limit, world.tempFiles);
 		if ('tooLarge' in got) {
 			await drain(req);
 			sendProblem(res, 413, 'Request too large', `Binary attachment exceeds limit of ${dt.maxSize ?? 2000} MB`);

@@ -89,18 +89,20 @@ export async function generatedBlobSha256(size: number, seed: number): Promise<s
 	return await sha256OfStream(generatedStream(size, seed));
 }
 
-let tempDir: string | undefined;
-let tempSeq = 0;
+/** A private temp directory for uploads that spill to disk; one per world, removed by `removeAll()`. */
+export class TempFiles {
+	private dir: string | undefined;
+	private seq = 0;
 
-function tempPath(): string {
-	tempDir ??= mkdtempSync(join(tmpdir(), 'altinn-emulator-'));
-	return join(tempDir, `blob-${process.pid}-${++tempSeq}`);
-}
+	path(): string {
+		this.dir ??= mkdtempSync(join(tmpdir(), 'altinn-emulator-'));
+		return join(this.dir, `blob-${process.pid}-${++this.seq}`);
+	}
 
-/** Removes every temp file this process spilled uploads into. */
-export function removeTempBlobs(): void {
-	if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-	tempDir = undefined;
+	removeAll(): void {
+		if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+		this.dir = undefined;
+	}
 }
 
 export function discardBlob(blob: Blob | undefined): void {
@@ -116,10 +118,10 @@ export function discardBlob(blob: Blob | undefined): void {
 export type ReceiveResult = { blob: Blob; size: number } | { tooLarge: true; size: number };
 
 /**
- * Streams a request body into a blob: memory up to SPILL_THRESHOLD, then a temp file.
+ * Streams a request body into a blob: memory up to SPILL_THRESHOLD, then a file in `temp`.
  * Over `limitBytes` the rest is drained and discarded and `tooLarge` is returned.
  */
-export function receiveBlob(source: Readable | IncomingMessage, limitBytes = Infinity): Promise<ReceiveResult> {
+export function receiveBlob(source: Readable | IncomingMessage, limitBytes: number, temp: TempFiles): Promise<ReceiveResult> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let size = 0;
@@ -148,7 +150,7 @@ export function receiveBlob(source: Readable | IncomingMessage, limitBytes = Inf
 			}
 			chunks.push(c);
 			if (size > SPILL_THRESHOLD) {
-				path = tempPath();
+				path = temp.path();
 				file = createWriteStream(path);
 				file.on('error', reject);
 				file.write(Buffer.concat(chunks));

@@ -133,6 +133,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 		close: () =>
 			new Promise<void>((resolve) => {
 				server.closeAllConnections();
+				ctx.world.dispose(); // temp files of large uploads
 				server.close(() => resolve());
 			}),
 	};

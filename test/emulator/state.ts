@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { blobSize, discardBlob, generatedBlobSha256, readBlob, removeTempBlobs, type Blob } from './blobs';
+import { blobSize, discardBlob, generatedBlobSha256, readBlob, TempFiles, type Blob } from './blobs';
 
 export type { Blob } from './blobs';
 export { generatedBlobSha256 } from './blobs';
@@ -189,6 +189,8 @@ export class AltinnWorld {
 	readonly appEvents = new Map<string, CloudEvent[]>();
 	/** Storage instance events (audit log) per instance id. */
 	readonly instanceEvents = new Map<string, InstanceEventJson[]>();
+	/** Where large uploads spill to disk (removed by `dispose()`). */
+	readonly tempFiles = new TempFiles();
 	/** Base URLs for self links and CloudEvent sources; set by the emulator at start. */
 	urls = { platform: 'https://platform.altinn.no', apps: 'https://{org}.apps.altinn.no' };
 	/** The world's clock in epoch ms; the emulator applies its clock offset knob. */
@@ -657,7 +659,7 @@ export class AltinnWorld {
 
 	/** Deletes temp files of uploads that spilled to disk. */
 	dispose(): void {
-		removeTempBlobs();
+		this.tempFiles.removeAll();
 	}
 }
 

@@ -31,9 +31,9 @@
 import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 
-import { attachWorld, forbid, headerValue, instanceByPolicy, instanceIdFromRoute, isGuid, queryBool } from './access';
+import { attachWorld, drain, forbid, headerValue, instanceByPolicy, instanceIdFromRoute, isGuid, queryBool } from './access';
 import { authenticate, type Caller } from './altinnAuth';
-import { openBlob, receiveBlob, type Blob } from './blobs';
+import { openBlob, receiveBlob, type Blob, type TempFiles } from './blobs';
 import type { EmulatorContext } from './context';
 import { sendEmpty, sendJson, sendJsonString, type EmulatorRequest, type Handler, type Router } from './http';
 import { boundaryOf, isMultipart, parseContentDisposition, parseMultipart } from './multipart';
@@ -139,6 +139,7 @@ function presentInstance(instance: InstanceJson, includeData = true): InstanceJs
 export async function readUpload(
 	req: EmulatorRequest,
 	limitBytes: number,
+	temp: TempFiles,
 ): Promise<{ blob?: Blob; size: number; tooLarge?: boolean; contentType?: string; filename?: string; hasDisposition: boolean }> {
 	const contentType = headerValue(req, 'content-type');
 	const boundary = isMultipart(contentType) ? boundaryOf(contentType) : undefined;
@@ -157,10 +158,10 @@ export async function readUpload(
 	const disposition = headerValue(req, 'content-disposition');
 	const declared = Number(headerValue(req, 'content-length') ?? NaN);
 	if (declared > limitBytes) {
-		await receiveBlob(req.raw, 0);
+		await drain(req);
 		return { size: declared, tooLarge: true, hasDisposition: !!disposition };
 	}
-	const got = await receiveBlob(req.raw, limitBytes);
+	const got = await receiveBlob(req.raw, limitBytes, temp);
 	if ('tooLarge' in got) return { size: got.size, tooLarge: true, hasDisposition: !!disposition };
 	return { blob: got.blob, size: got.size, contentType, filename: parseContentDisposition(disposition).filename, hasDisposition: !!disposition };
 }
@@ -280,7 +281,9 @@ export function registerStorage(router: Router, ctx: EmulatorContext): void {
 			.slice(0, Math.max(0, size));
 
 		const includeData = queryBool(q.get('includeDataElements')) !== false;
-		const self = `${ctx.urls.platform}${BASE}/instances?${q.toString()}`;
+		// `self` echoes the query string as sent; `next` is rebuilt with the token replaced.
+		const rawQuery = (req.raw.url ?? '').split('?')[1] ?? '';
+		const self = `${ctx.urls.platform}${BASE}/instances${rawQuery ? `?${rawQuery}` : ''}`;
 		const body: Record<string, unknown> = { count: page.length, self };
 		if (size > 0 && page.length === size) {
 			const nextQuery = new URLSearchParams(q);
@@ -439,7 +442,7 @@ export function registerStorage(router: Router, ctx: EmulatorContext): void {
 		if (!world.appOf(rec).dataTypes.some((d) => d.id === dataType)) {
 			return rejectBody(req, res, 'Requested element type is not declared in application metadata');
 		}
-		const upload = await readUpload(req, STORAGE_SIZE_LIMIT);
+		const upload = await readUpload(req, STORAGE_SIZE_LIMIT, world.tempFiles);
 		if (upload.tooLarge) return sendEmpty(res, 413);
 		if (!upload.blob || upload.size === 0) return sendJsonString(res, 400, 'Empty stream provided. Cannot persist data.');
 		const extra: Record<string, unknown> = {};
@@ -471,7 +474,7 @@ export function registerStorage(router: Router, ctx: EmulatorContext): void {
 			req.raw.resume();
 			return sendJsonString(res, 409, `Data element ${element.id} is locked and cannot be updated`);
 		}
-		const upload = await readUpload(req, STORAGE_SIZE_LIMIT);
+		const upload = await readUpload(req, STORAGE_SIZE_LIMIT, world.tempFiles);
 		if (upload.tooLarge) return sendEmpty(res, 413);
 		if (!upload.blob || upload.size === 0) return sendJsonString(res, 422, 'Could not process attached file');
 		sendJson(res, 200, world.replaceData(rec, element, upload.blob, upload.contentType, upload.filename, caller.actor));
