@@ -254,6 +254,16 @@ describe('Instance changes', () => {
 		expect((await p.poll()).json.map((j) => j.instanceId)).toEqual([later.instance.id]);
 	});
 
+	it('changing Start Time starts the trigger again from the new time', async () => {
+		const base = Date.now() - 3600_000;
+		const a = create(QUIET, base);
+		const b = create(QUIET, base + 60_000);
+		const p = poller(instanceParams());
+		expect((await p.poll()).json.map((j) => j.instanceId)).toEqual([a.instance.id, b.instance.id]);
+		const moved = poller(instanceParams({ startTime: new Date(base + 30_000).toISOString() }), { staticData: p.persistedStaticData });
+		expect((await moved.poll()).json.map((j) => j.instanceId)).toEqual([b.instance.id]);
+	});
+
 	it('fetch test event returns the latest match and leaves the cursor alone', async () => {
 		const base = Date.now() - 3600_000;
 		create(QUIET, base);
@@ -320,13 +330,15 @@ describe('App events', () => {
 		emptyApp(DEMO);
 		emptyApp(QUIET);
 	});
+	// One start time for the whole describe: changing it would start the trigger again (a new scope).
+	const startTime = new Date(Date.now() - 3600_000).toISOString();
 	const eventParams = (extra: INodeParameters = {}): INodeParameters => ({
 		source: 'appEvents',
 		org: 'ttd',
 		app: 'demo-app',
 		eventTypes: ['any'],
 		startFrom: 'time',
-		startTime: new Date(Date.now() - 3600_000).toISOString(),
+		startTime,
 		...extra,
 	});
 
@@ -376,6 +388,29 @@ describe('App events', () => {
 		expect(result.items![0][0].binary?.data_0).toMatchObject({ fileName: 'a.txt' });
 	});
 
+	it('start from now: earlier events are passed over, later ones emitted', async () => {
+		emu.world.createInstance({ appId: DEMO, partyId });
+		const p = poller(eventParams({ startFrom: 'now' }));
+		expect((await p.poll()).emitted).toBe(false);
+		const rec = emu.world.createInstance({ appId: DEMO, partyId });
+		const second = await p.poll();
+		expect(second.json.map((j) => j.instanceId)).toEqual([rec.instance.id, rec.instance.id]); // created, movedTo.Task_1
+		expect(second.json.map((j) => j.eventType).sort()).toEqual(['app.instance.created', 'app.instance.process.movedTo.Task_1']);
+	});
+
+	it('resumes by time when its last event is near the end of Events\' 90-day retention', async () => {
+		const rec = emu.world.createInstance({ appId: DEMO, partyId, emitEvents: false });
+		const oldTime = new Date(Date.now() - 85 * 24 * 3600_000).toISOString();
+		const old = emu.world.addAppEvent(DEMO, { type: 'app.instance.created', instance: rec, time: oldTime });
+		const p = poller(eventParams({ startFrom: 'unconfirmed' })); // Events: the 90 days it keeps
+		expect((await p.poll()).json.map((j) => j.eventId)).toEqual([old.id]);
+		// Events drops the old event; `after=<its id>` would now match nothing, for ever.
+		emu.world.appEvents.set(DEMO, []);
+		const fresh = emu.world.addAppEvent(DEMO, { type: 'app.instance.process.completed', instance: rec });
+		expect((await p.poll()).json.map((j) => j.eventId)).toEqual([fresh.id]);
+		expect((await p.poll()).emitted).toBe(false);
+	});
+
 	it('says so when the app does not publish events, and suggests Instance changes', async () => {
 		create(QUIET, Date.now() - 10 * 60_000);
 		const result = await poller(eventParams({ app: 'quiet-app' })).poll();
@@ -399,7 +434,7 @@ describe('Errors', () => {
 	});
 
 	it('a damaged cursor in static data', async () => {
-		const staticData = { [`node:${NODE}`]: { cursor: { scope: 'instanceChanges|ttd/quiet-app', kind: 'instances', time: 'garbage', ids: [] } } };
+		const staticData = { [`node:${NODE}`]: { cursor: { scope: 'instanceChanges|ttd/quiet-app|time:2020-01-01T00:00:00Z', kind: 'instances', time: 'garbage', ids: [] } } };
 		const result = await poller(instanceParams(), { staticData }).poll();
 		expect(result.error?.message).toBe("The trigger's saved position is damaged");
 	});

@@ -3,6 +3,9 @@ import {
 	afterInstance,
 	caughtUp,
 	compareTimes,
+	cursorScope,
+	type EventCursor,
+	eventQueryFrom,
 	initialCursor,
 	type InstanceCursor,
 	instanceQueryFrom,
@@ -14,7 +17,7 @@ import {
 import { drain, type DrainSource } from '../nodes/AltinnTrigger/drain';
 import { eventFilter, eventItem, instanceItem, instanceRefFromEvent } from '../nodes/AltinnTrigger/records';
 
-const base: InstanceCursor = { kind: 'instances', scope: 'instanceChanges|ttd/app', time: '2024-01-01T00:00:00Z', ids: [] };
+const base: InstanceCursor = { kind: 'instances', scope: 'instanceChanges|ttd/app|now', time: '2024-01-01T00:00:00Z', ids: [] };
 
 describe('timeKey / compareTimes', () => {
 	it('orders times finer than a millisecond (Storage writes microseconds)', () => {
@@ -64,11 +67,35 @@ describe('instance cursor', () => {
 });
 
 describe('event cursor', () => {
+	const start: EventCursor = { kind: 'events', scope: 's', from: '2024-01-01T00:00:00Z' };
 	it('moves to the last handled event id', () => {
-		const cur = afterEvent({ kind: 'events', scope: 's', from: 'x' }, { id: 'e1' });
+		const cur = afterEvent(start, { id: 'e1' });
 		expect(cur.after).toBe('e1');
 		expect(isNewEvent(cur, { id: 'e1' })).toBe(false);
 		expect(isNewEvent(cur, { id: 'e2' })).toBe(true);
+	});
+	it('asks after the last event, or from its time once Events may have dropped it (90-day retention)', () => {
+		const now = Date.parse('2024-06-01T00:00:00Z');
+		expect(eventQueryFrom(start, now)).toEqual({ from: start.from });
+		const recent = afterEvent(start, { id: 'e1', time: '2024-05-30T00:00:00Z' });
+		expect(eventQueryFrom(recent, now)).toEqual({ after: 'e1' });
+		const old = afterEvent(afterEvent(start, { id: 'e1', time: '2024-02-01T00:00:00Z' }), { id: 'e2', time: '2024-02-01T00:00:00Z' });
+		expect(eventQueryFrom(old, now)).toEqual({ from: '2024-02-01T00:00:00Z' });
+		// Resuming by time skips what was handled at that time and before it.
+		expect(isNewEvent(old, { id: 'e1', time: '2024-02-01T00:00:00Z' })).toBe(false);
+		expect(isNewEvent(old, { id: 'e0', time: '2024-01-31T00:00:00Z' })).toBe(false);
+		expect(isNewEvent(old, { id: 'e3', time: '2024-02-01T00:00:00Z' })).toBe(true);
+	});
+	it('never moves its time backwards for an event that carries an earlier time', () => {
+		const cur = afterEvent(afterEvent(start, { id: 'e1', time: '2024-02-02T00:00:00Z' }), { id: 'e2', time: '2024-02-01T00:00:00Z' });
+		expect(cur).toMatchObject({ after: 'e2', time: '2024-02-02T00:00:00Z', ids: ['e1'] });
+	});
+});
+
+describe('cursorScope', () => {
+	it('changes with the start settings, so changing them starts again', () => {
+		expect(cursorScope('appEvents', 'a/b', { from: 'now' })).not.toBe(cursorScope('appEvents', 'a/b', { from: 'time', time: 'x' }));
+		expect(cursorScope('appEvents', 'a/b', { from: 'time', time: 'x' })).not.toBe(cursorScope('appEvents', 'a/b', { from: 'time', time: 'y' }));
 	});
 });
 
@@ -77,7 +104,7 @@ describe('initialCursor and caughtUp', () => {
 	it('"now" looks back 10 minutes silently, so Altinn\'s clock decides what is new', () => {
 		expect(initialCursor('instanceChanges', 'ttd/app', { from: 'now' }, now)).toEqual({
 			kind: 'instances',
-			scope: 'instanceChanges|ttd/app',
+			scope: 'instanceChanges|ttd/app|now',
 			time: '2024-06-01T11:50:00.000Z',
 			ids: [],
 			silent: true,
@@ -95,7 +122,7 @@ describe('initialCursor and caughtUp', () => {
 		const cur = initialCursor('instanceChanges', 'ttd/app', { from: 'unconfirmed' }, now, newest) as InstanceCursor;
 		expect(cur).toMatchObject({ time: '2000-01-01T00:00:00Z', catchUp: { until: newest.time, ids: newest.ids } });
 		const afterCatchUp = caughtUp(afterInstance(cur, { id: 'p/1', lastChanged: '2024-04-01T00:00:00Z' }));
-		expect(afterCatchUp).toEqual({ kind: 'instances', scope: 'instanceChanges|ttd/app', time: newest.time, ids: ['p/8', 'p/9'] });
+		expect(afterCatchUp).toEqual({ kind: 'instances', scope: 'instanceChanges|ttd/app|unconfirmed', time: newest.time, ids: ['p/8', 'p/9'] });
 		// The catch-up emitted one of the instances at the boundary time: the ids merge.
 		const atBoundary = caughtUp(afterInstance(cur, { id: 'p/9', lastChanged: newest.time }));
 		expect(atBoundary.ids).toEqual(['p/9', 'p/8']);
@@ -113,7 +140,7 @@ describe('readCursor (static data after a restart)', () => {
 		expect(readCursor(JSON.parse(JSON.stringify(cur)), base.scope)).toEqual(cur);
 	});
 	it('ignores a cursor of another app or source', () => {
-		expect(readCursor(base, 'appEvents|ttd/app')).toBeUndefined();
+		expect(readCursor(base, 'appEvents|ttd/app|now')).toBeUndefined();
 		expect(readCursor(undefined, base.scope)).toBeUndefined();
 	});
 	it('refuses a damaged cursor rather than guess', () => {

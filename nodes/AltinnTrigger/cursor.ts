@@ -29,6 +29,9 @@ export interface EventCursor extends CursorBase {
 	after?: string;
 	/** ISO time to start from while `after` is absent. */
 	from: string;
+	/** Time of the last event handled, and the ids handled at exactly that time (see `eventQueryFrom`). */
+	time?: string;
+	ids?: string[];
 }
 
 export interface InstanceCursor extends CursorBase {
@@ -111,17 +114,47 @@ export function instanceQueryFrom(cursor: InstanceCursor): string {
 	return `gte:${cursor.time}`;
 }
 
-/** True when an event has not been handled yet (Events already returns only later ones; this guards a repeat). */
+/**
+ * Events keeps events for 90 days, and `after=<id>` of an event it no longer has matches nothing,
+ * for ever. A cursor whose last event is close to that age resumes by time instead.
+ */
+export const EVENT_AFTER_MAX_AGE_MS = 80 * 24 * 60 * 60 * 1000;
+
+/** How to ask Events for what follows the cursor: `after` the last event, or `from` a time. */
+export function eventQueryFrom(cursor: EventCursor, nowMs: number): { after: string } | { from: string } {
+	if (!cursor.after) return { from: cursor.from };
+	const lastMs = cursor.time ? Date.parse(cursor.time) : NaN;
+	if (cursor.time && Number.isFinite(lastMs) && nowMs - lastMs > EVENT_AFTER_MAX_AGE_MS) return { from: cursor.time };
+	return { after: cursor.after };
+}
+
+/** True when an event has not been handled yet: not the last one, and (by time) not at or before it. */
 export function isNewEvent(cursor: EventCursor, event: EventKey): boolean {
-	return event.id !== cursor.after;
+	if (event.id === cursor.after) return false;
+	if (!cursor.time || !event.time) return true;
+	const order = compareTimes(event.time, cursor.time);
+	return order > 0 || (order === 0 && !(cursor.ids ?? []).includes(event.id));
 }
 
 export function afterEvent(cursor: EventCursor, event: EventKey): EventCursor {
-	return { ...cursor, after: event.id };
+	if (!event.time) return { ...cursor, after: event.id };
+	if (cursor.time && compareTimes(event.time, cursor.time) === 0) {
+		return { ...cursor, after: event.id, ids: [...new Set([...(cursor.ids ?? []), event.id])] };
+	}
+	// Events lists by sequence, and an event's time is the app's: a later event may carry an earlier
+	// time. The time only moves forward, so the by-time resume never goes back past handled events.
+	if (cursor.time && compareTimes(event.time, cursor.time) < 0) return { ...cursor, after: event.id };
+	return { ...cursor, after: event.id, time: event.time, ids: [event.id] };
 }
 
-export function cursorScope(source: SourceName, appId: string): string {
-	return `${source}|${appId}`;
+/**
+ * What a cursor belongs to. The start settings are part of it: changing Start From or Start Time
+ * starts the trigger again from there (the way to reset it), while filters may change freely.
+ */
+export function cursorScope(source: SourceName, appId: string, start?: { from: StartFrom; time?: string }): string {
+	const base = `${source}|${appId}`;
+	if (!start) return base;
+	return start.from === 'time' ? `${base}|time:${start.time ?? ''}` : `${base}|${start.from}`;
 }
 
 export type StartFrom = 'now' | 'time' | 'unconfirmed' | 'retained';
@@ -142,7 +175,7 @@ export function initialCursor(
 	/** For instance changes from "unconfirmed": the app's newest change now, if it has instances. */
 	newest?: { time: string; ids: string[] },
 ): Cursor {
-	const scope = cursorScope(source, appId);
+	const scope = cursorScope(source, appId, start);
 	const iso = (ms: number) => new Date(ms).toISOString();
 	const lookback = iso(nowMs - NOW_LOOKBACK_MS);
 	if (source === 'appEvents') {
@@ -188,7 +221,13 @@ export function readCursor(stored: unknown, scope: string): Cursor | undefined {
 	const c = stored as Record<string, unknown>;
 	if (typeof c !== 'object' || typeof c.scope !== 'string') throw new Error('The stored trigger cursor is not readable');
 	if (c.scope !== scope) return undefined;
-	if (c.kind === 'events' && typeof c.from === 'string' && (c.after === undefined || typeof c.after === 'string')) {
+	if (
+		c.kind === 'events' &&
+		typeof c.from === 'string' &&
+		(c.after === undefined || typeof c.after === 'string') &&
+		(c.time === undefined || (typeof c.time === 'string' && !!timeKey(c.time))) &&
+		(c.ids === undefined || isStringArray(c.ids))
+	) {
 		return c as unknown as EventCursor;
 	}
 	const catchUp = c.catchUp as { until?: unknown; ids?: unknown } | undefined;

@@ -15,6 +15,7 @@ import {
 	cursorScope,
 	EVENT_RETENTION_MS,
 	type EventCursor,
+	eventQueryFrom,
 	initialCursor,
 	type InstanceCursor,
 	instanceQueryFrom,
@@ -127,7 +128,7 @@ export async function pollTrigger(
 	}
 
 	const staticData = ctx.getWorkflowStaticData('node');
-	const scope = cursorScope(settings.source, appIdOf(settings));
+	const scope = cursorScope(settings.source, appIdOf(settings), { from: settings.startFrom, time: settings.startTime });
 	let stored: Cursor | undefined;
 	let damaged = false;
 	try {
@@ -138,7 +139,7 @@ export async function pollTrigger(
 	if (damaged) {
 		throw new NodeOperationError(ctx.getNode(), 'The trigger\'s saved position is damaged', {
 			description:
-				'Its static data holds a cursor that cannot be read. To start again, deactivate the workflow, change Start From, and activate it.',
+				'Its static data holds a cursor that cannot be read. To start again from a known point, change Start From or Start Time.',
 		});
 	}
 	let start = stored;
@@ -159,7 +160,7 @@ export async function pollTrigger(
 
 	const result =
 		start.kind === 'events'
-			? await drain(eventSource(api, settings), start, limits, async (e) => await finisher.event(e))
+			? await drain(eventSource(api, settings, startedAt), start, limits, async (e) => await finisher.event(e))
 			: await drain(instanceSource(api, settings), start, limits, async (i) => await finisher.instance(i));
 
 	if (result.outcome === 'failed' && result.items.length === 0) throw asNodeError(ctx, result.error);
@@ -203,12 +204,12 @@ function instanceSource(api: TriggerApi, s: TriggerSettings): DrainSource<Storag
 	};
 }
 
-function eventSource(api: TriggerApi, s: TriggerSettings): DrainSource<AppEvent, EventCursor> {
+function eventSource(api: TriggerApi, s: TriggerSettings, nowMs: number): DrainSource<AppEvent, EventCursor> {
 	const filter = eventFilter(s.eventTypes, s.taskId);
 	return {
 		pages: (cursor) =>
 			api.eventPages(s.org, s.app, {
-				...(cursor.after ? { after: cursor.after } : { from: cursor.from }),
+				...eventQueryFrom(cursor, nowMs),
 				...(filter.serverTypes ? { type: filter.serverTypes } : {}),
 				size: pageSize(s),
 			}),
