@@ -149,6 +149,13 @@ describe('Storage GET /instances', () => {
 		expect(await q('status.isArchived=false')).toEqual([active, awaitingConfirmation].sort());
 		expect(await q(`instanceOwner.partyId=${seed.parties.person.partyId}`)).toEqual([awaitingConfirmation, archivedConfirmed].sort());
 		expect(await q('status.isSoftDeleted=true')).toEqual([]);
+		const byIdentifier = async (value: string, qs = '') =>
+			call('GET', storage(`/instances?appId=ttd/demo-app${qs}`), { headers: { 'X-Ai-InstanceOwnerIdentifier': value } });
+		expect(ids(await byIdentifier('Person: 01017012345')).sort()).toEqual([awaitingConfirmation, archivedConfirmed].sort());
+		expect(ids(await byIdentifier('organisation:999999999'))).toEqual([]);
+		expect((await byIdentifier('Person:01017012345', '&instanceOwner.partyId=1')).json).toBe(
+			'Both InstanceOwner.PartyId and InstanceOwnerIdentifier cannot be present at the same time.',
+		);
 		const all = await call('GET', storage('/instances?org=ttd&size=1000'));
 		expect(all.json.count).toBe(emu.world.instances.size - [...emu.world.instances.values()].filter((r) => r.instance.org !== 'ttd').length);
 	});
@@ -328,6 +335,11 @@ describe('Storage instance endpoints', () => {
 		expect([r.status, r.json.size]).toEqual([200, 11]);
 		r = await call('PUT', storage(`/instances/${id}/data/${dataId}`), { body: '' });
 		expect([r.status, r.json]).toEqual([422, 'Could not process attached file']);
+		const element = rec.instance.data.find((d: DataElementJson) => d.id === dataId);
+		r = await call('PUT', storage(`/instances/${id}/dataelements/${dataId}`), { json: { ...element, locked: true, tags: ['x'], size: 1 } });
+		expect([r.status, r.json.locked, r.json.tags, r.json.size]).toEqual([200, true, ['x'], 11]);
+		r = await call('PUT', storage(`/instances/${id}/data/${dataId}`), { body: 'locked now' });
+		expect([r.status, r.json]).toEqual([409, `Data element ${dataId} is locked and cannot be updated`]);
 		r = await call('DELETE', storage(`/instances/${id}/data/${dataId}`));
 		expect(r.status).toBe(200);
 		expect(rec.instance.data.some((d: DataElementJson) => d.id === dataId)).toBe(false);

@@ -435,6 +435,11 @@ export class AltinnWorld {
 		return rec;
 	}
 
+	/** Test helper: runs the process to its end (archives the instance, emits `process.completed`). */
+	completeProcess(rec: InstanceRecord, actor: Actor = {}): InstanceRecord {
+		return this.advanceProcess(rec, 'end', actor);
+	}
+
 	/** Storage's process history, derived from the process_* instance events. */
 	processHistory(rec: InstanceRecord): Array<Record<string, unknown>> {
 		return (this.instanceEvents.get(rec.instance.id) ?? [])

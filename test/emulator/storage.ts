@@ -6,7 +6,7 @@
  * 401 and policy 403s have empty bodies.
  *
  * Routes (counter `route.<name>`):
- *   storage.instances.query           GET    /instances
+ *   storage.instances.query           GET    /instances   (header X-Ai-InstanceOwnerIdentifier too)
  *   storage.instance.get              GET    /instances/{p}/{g}
  *   storage.instance.getByGuid        GET    /instances/{g}
  *   storage.instance.delete           DELETE /instances/{p}/{g}?hard=
@@ -16,6 +16,7 @@
  *   storage.instance.presentationtexts PUT   /instances/{p}/{g}/presentationtexts
  *   storage.instance.datavalues       PUT    /instances/{p}/{g}/datavalues
  *   storage.dataelements.list         GET    /instances/{p}/{g}/dataelements
+ *   storage.dataelement.update        PUT    /instances/{p}/{g}/dataelements/{d}   (locked, refs, tags, metadata …)
  *   storage.data.get                  GET    /instances/{p}/{g}/data/{d}
  *   storage.data.create               POST   /instances/{p}/{g}/data?dataType=
  *   storage.data.update               PUT    /instances/{p}/{g}/data/{d}
@@ -240,6 +241,15 @@ export function registerStorage(router: Router, ctx: EmulatorContext): void {
 		if (task) filters.push((r) => r.instance.process?.currentTask?.elementId === task);
 		const owner = q.get('instanceOwner.partyId');
 		if (owner) filters.push((r) => r.instance.instanceOwner.partyId === String(Number(owner)));
+		const identifier = headerValue(req, 'x-ai-instanceowneridentifier');
+		if (identifier) {
+			if (owner) return sendJsonString(res, 400, 'Both InstanceOwner.PartyId and InstanceOwnerIdentifier cannot be present at the same time.');
+			const m = /^(person|organisation):(\d+)$/i.exec(identifier.replace(/\s/g, ''));
+			if (!m) return sendJsonString(res, 400, `Invalid InstanceOwnerIdentifier: ${identifier}`);
+			const party = /^person$/i.test(m[1]) ? world.findParty({ ssn: m[2] }) : world.findParty({ orgNumber: m[2] });
+			// An unknown party is no error: the list is just empty.
+			filters.push((r) => !!party && r.instance.instanceOwner.partyId === String(party.partyId));
+		}
 		const search = q.get('searchString');
 		if (search) {
 			const needle = search.toLowerCase();
@@ -493,6 +503,27 @@ export function registerStorage(router: Router, ctx: EmulatorContext): void {
 			return sendJsonString(res, 400, `DataType ${element.dataType} does not support delayed deletion`);
 		}
 		sendJson(res, 200, world.deleteData(rec, element, caller.actor, delay));
+	});
+
+	add('PUT', `${INSTANCE}/dataelements/:dataGuid`, 'storage.dataelement.update', async (req, res) => {
+		const caller = await auth(req, res);
+		if (!caller) return;
+		const rec = instanceByPolicy(ctx, req, res, caller, 'write');
+		if (!rec) return;
+		const element = world.dataElement(rec, req.params.dataGuid);
+		const body = await jsonBody(req);
+		if (!element) return sendJsonString(res, 404, `Unable to find any data element with id: ${req.params.dataGuid}.`);
+		if (!body || body.id !== element.id || body.instanceGuid !== element.instanceGuid) {
+			return sendJsonString(res, 400, 'Mismatch between path and dataElement content');
+		}
+		// Only these properties may change through this endpoint.
+		for (const key of ['locked', 'refs', 'references', 'tags', 'userDefinedMetadata', 'metadata', 'deleteStatus']) {
+			if (key in body) element[key] = body[key];
+		}
+		element.lastChanged = new Date(world.now()).toISOString();
+		element.lastChangedBy = caller.orgNumber ?? caller.org;
+		world.touch(rec, caller.actor, 'Saved', { dataId: element.id });
+		sendJson(res, 200, element);
 	});
 
 	// ---------- instance events ----------
