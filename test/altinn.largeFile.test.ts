@@ -1,0 +1,165 @@
+/* eslint-disable no-console, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
+/**
+ * Large files stream from end to end in n8n's filesystem binary mode: a 200 MB data element is
+ * downloaded into n8n's binary store, and a 200 MB binary from the store is uploaded to the
+ * app, each with peak memory growth measured during the run (sampled RSS and heap + array
+ * buffers, over a baseline taken after a full GC) and printed, and the bytes checked by
+ * SHA-256 at the far end. A control run in inline mode (where n8n itself keeps files in
+ * memory) shows that the same measurement does see a buffered file.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { IBinaryData, IDataObject } from 'n8n-workflow';
+
+import { generatedStream, openBlob, sha256OfStream } from './emulator/blobs';
+import { generatedBlobSha256 } from './emulator/state';
+import { useBinaryDataMode, type BinaryDataSetup } from './harness';
+import { startAltinnEnv, type AltinnEnv } from './support/altinnNode';
+
+const SIZE = 200 * 1024 * 1024;
+const MB = 1024 * 1024;
+/**
+ * "Well under the file's size": a third of it at most. A whole-file buffer would be ≥ 100 %
+ * (inline mode: ≥ 233 %, the bytes plus their base64). What remains is stream buffers and
+ * chunks not yet collected.
+ */
+const MAX_GROWTH = SIZE / 3;
+
+jest.setTimeout(180_000);
+
+// A real `gc()` for a clean baseline (jest does not run with --expose-gc).
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+let env: AltinnEnv;
+let binaryData: BinaryDataSetup;
+
+beforeAll(async () => {
+	env = await startAltinnEnv();
+	binaryData = await useBinaryDataMode('filesystem');
+	// A data type without a size limit (Altinn's request limit is 2000 MB).
+	env.emu.world.applications.get('ttd/demo-app')?.dataTypes.push({ id: 'large', allowedContentTypes: ['application/octet-stream'] });
+});
+
+afterAll(async () => {
+	await binaryData?.cleanup();
+	await env?.close();
+});
+
+interface MemoryPeak {
+	rss: number;
+	/** heapUsed + arrayBuffers (Buffers live outside the V8 heap, in arrayBuffers). */
+	js: number;
+}
+
+/** Samples memory every 10 ms while `work` runs; returns the growth of the peaks over the baseline. */
+async function measure<T>(work: () => Promise<T>): Promise<{ result: T; growth: MemoryPeak; baseline: MemoryPeak }> {
+	gc();
+	const sample = (): MemoryPeak => {
+		const m = process.memoryUsage();
+		return { rss: m.rss, js: m.heapUsed + m.arrayBuffers };
+	};
+	const baseline = sample();
+	const peak = { ...baseline };
+	const take = () => {
+		const now = sample();
+		peak.rss = Math.max(peak.rss, now.rss);
+		peak.js = Math.max(peak.js, now.js);
+	};
+	const timer = setInterval(take, 10);
+	try {
+		const result = await work();
+		take();
+		return { result, baseline, growth: { rss: peak.rss - baseline.rss, js: peak.js - baseline.js } };
+	} finally {
+		clearInterval(timer);
+	}
+}
+
+const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+
+function report(what: string, growth: MemoryPeak, seconds: number): void {
+	console.log(
+		`${what}: ${mb(SIZE)} in ${seconds.toFixed(1)} s; peak growth RSS ${mb(growth.rss)} (${((100 * growth.rss) / SIZE).toFixed(1)} % of the file), ` +
+			`heap + array buffers ${mb(growth.js)} (${((100 * growth.js) / SIZE).toFixed(1)} %)`,
+	);
+}
+
+function freshInstance(): string {
+	return env.emu.world.createInstance({ appId: 'ttd/demo-app', partyId: env.seed.parties.org.partyId, formData: { Skjema: { Navn: 'Kari' } } })
+		.instance.id as string;
+}
+
+describe('Large files with filesystem binary mode', () => {
+	it('downloads a 200 MB element into the binary store without buffering it', async () => {
+		const id = freshInstance();
+		const rec = env.emu.world.instances.get(id)!;
+		const { element, sha256 } = env.emu.world.addGeneratedDataElement(rec, { dataType: 'large', size: SIZE, seed: 7, filename: 'stor-fil.bin' });
+		const expected = await sha256();
+
+		const started = Date.now();
+		const { result, growth } = await measure(
+			async () =>
+				await env.run({ resource: 'dataElement', operation: 'download', instanceId: id, dataElementId: element.id as string, binaryPropertyName: 'file' }),
+		);
+		report('Download', growth, (Date.now() - started) / 1000);
+		expect(result.error).toBeUndefined();
+
+		const file = result.items[0].binary?.file as IBinaryData;
+		expect(file).toMatchObject({ fileName: 'stor-fil.bin', mimeType: 'application/octet-stream', bytes: SIZE });
+		expect(file.id).toMatch(/^filesystem(-v2)?:/);
+		expect(file.data).not.toHaveLength(SIZE); // a store reference, not the bytes
+		expect(await sha256OfStream(await binaryData.service.getAsStream(file.id as string))).toBe(expected);
+
+		expect(growth.rss).toBeLessThan(MAX_GROWTH);
+		expect(growth.js).toBeLessThan(MAX_GROWTH);
+	});
+
+	it('uploads a 200 MB binary from the store as a stream, and the app receives the same bytes', async () => {
+		const id = freshInstance();
+		const stored = await binaryData.service.store(
+			{ type: 'execution', workflowId: 'test-workflow', executionId: 'large-upload-input' },
+			generatedStream(SIZE, 11),
+			{ fileName: 'opplasting.bin', mimeType: 'application/octet-stream', data: '' } as IBinaryData,
+		);
+		expect(stored.id).toBeDefined();
+		const expected = await generatedBlobSha256(SIZE, 11);
+
+		const started = Date.now();
+		const { result, growth } = await measure(
+			async () =>
+				await env.run(
+					{ resource: 'dataElement', operation: 'upload', org: 'ttd', app: { __rl: true, mode: 'list', value: 'demo-app' }, instanceId: id, dataType: 'large' },
+					{ items: [{ json: {}, binary: { data: stored } }] },
+				),
+		);
+		report('Upload', growth, (Date.now() - started) / 1000);
+		expect(result.error).toBeUndefined();
+
+		const element = result.json[0] as IDataObject;
+		expect(element).toMatchObject({ dataType: 'large', filename: 'opplasting.bin', size: SIZE });
+		const blob = env.emu.world.blobs.get(element.id as string);
+		expect(blob?.kind).toBe('file'); // the emulator streamed it to a temp file
+		expect(await sha256OfStream(openBlob(blob!))).toBe(expected);
+
+		expect(growth.rss).toBeLessThan(MAX_GROWTH);
+		expect(growth.js).toBeLessThan(MAX_GROWTH);
+	});
+
+	it('control: the same measurement sees the file when n8n keeps binaries in memory (inline mode)', async () => {
+		const size = 64 * MB;
+		await binaryData.cleanup(); // back to inline mode
+		const id = freshInstance();
+		const { element } = env.emu.world.addGeneratedDataElement(env.emu.world.instances.get(id)!, { dataType: 'large', size, seed: 3 });
+		const started = Date.now();
+		const { result, growth } = await measure(
+			async () => await env.run({ resource: 'dataElement', operation: 'download', instanceId: id, dataElementId: element.id as string }),
+		);
+		console.log(
+			`Control (inline mode): ${mb(size)} in ${((Date.now() - started) / 1000).toFixed(1)} s; peak growth RSS ${mb(growth.rss)}, heap + array buffers ${mb(growth.js)}`,
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].binary?.data.data).toHaveLength(Math.ceil(size / 3) * 4);
+		expect(growth.js).toBeGreaterThan(size);
+	});
+});
