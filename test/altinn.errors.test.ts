@@ -274,6 +274,17 @@ describe('system user per item', () => {
 		expect(env.credentials.counters.preAuthenticationCalls).toBe(preAuthenticationCalls);
 	});
 
+	it('after a 401 gets a fresh system user token once and resends', async () => {
+		const org = SYSTEM_USER_ORGS[0];
+		await env.run({ ...get(env.seed.instances.active), requestOptions: { systemUserOrg: org } }); // token cached
+		const grants = env.emu.counters.get('maskinporten.grants');
+		env.emu.faults.add({ route: 'storage.instance.get', status: 401 });
+		const { error, json } = await env.run({ ...get(env.seed.instances.active), requestOptions: { systemUserOrg: org } });
+		expect(error).toBeUndefined();
+		expect(json[0].id).toBe(env.seed.instances.active);
+		expect(env.emu.counters.get('maskinporten.grants') - grants).toBe(1);
+	});
+
 	it('names the organisation when it has no system user', async () => {
 		const { error } = await env.run({ ...get(env.seed.instances.active), requestOptions: { systemUserOrg: '999999999' } });
 		expect(error?.message).toMatch(/^Cannot get a token for the system user of organisation 999999999: /);
