@@ -40,9 +40,8 @@ function toCredentialError(error: unknown): Error {
 export class MaskinportenApi implements ICredentialType {
 	name = 'maskinportenApi';
 
-	// The service is called Maskinporten; "Maskinporten API" is not a name users know.
-	// eslint-disable-next-line n8n-nodes-base/cred-class-field-display-name-missing-api
-	displayName = 'Maskinporten';
+	// n8n's community package scanner requires the " API" suffix (it ignores inline eslint-disable).
+	displayName = 'Maskinporten API';
 
 	icon: Icon = { light: 'file:../icons/maskinporten.svg', dark: 'file:../icons/maskinporten.dark.svg' };
 
