@@ -421,6 +421,74 @@ describe('App events', () => {
 	});
 });
 
+describe('A long, randomly interleaved run', () => {
+	/** Small deterministic PRNG (mulberry32), so a failure can be replayed. */
+	const rng = (seed: number) => () => {
+		seed = (seed + 0x6d2b79f5) | 0;
+		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+
+	it.each([
+		['instanceChanges', 11],
+		['appEvents', 23],
+	] as const)('%s: polls, new records, bursts, moves, faults and restarts in random order lose and repeat nothing (seed %i)', async (source, seed) => {
+		const random = rng(seed);
+		emptyApp(DEMO);
+		emptyApp(QUIET);
+		const appId = source === 'appEvents' ? DEMO : QUIET;
+		const route = source === 'appEvents' ? 'events.app.query' : 'storage.instances.query';
+		const key = source === 'appEvents' ? eventKey : changeKey;
+		const params: INodeParameters =
+			source === 'appEvents'
+				? { source, org: 'ttd', app: 'demo-app', eventTypes: ['any'], startFrom: 'time', startTime: '2020-01-01T00:00:00Z', options: { maxItems: 15 } }
+				: instanceParams({ options: { maxItems: 15 } });
+		let p = poller(params, { durable: random() < 0.5 });
+		const tracker = new Tracker();
+		let clock = Date.now() - 24 * 3600_000;
+		const recs: InstanceRecord[] = [];
+		let errors = 0;
+
+		for (let step = 0; step < 150; step++) {
+			const r = random();
+			if (r < 0.3) {
+				// New instances, some in a same-millisecond burst.
+				const n = 1 + Math.floor(random() * 8);
+				const burst = random() < 0.4;
+				for (let i = 0; i < n; i++) recs.push(emu.world.createInstance({ appId, partyId, created: burst ? clock : ++clock, lastChanged: burst ? clock : clock }));
+				clock += 5;
+			} else if (r < 0.4 && recs.length > 0) {
+				// An instance changes (moves to a later lastChanged; its process moves on, which publishes events).
+				const rec = recs[Math.floor(random() * recs.length)];
+				if (source === 'appEvents' && rec.instance.process?.currentTask) emu.world.advanceProcess(rec, 1);
+				else emu.world.setLastChanged(rec, (clock += 3));
+			} else if (r < 0.5) {
+				emu.faults.add({ route, status: random() < 0.5 ? 500 : 503, after: Math.floor(random() * 3), times: 1 + Math.floor(random() * 2) });
+			} else if (r < 0.6) {
+				// n8n restarts: a fresh workflow from the database.
+				p = poller(params, { staticData: p.persistedStaticData, durable: random() < 0.5 });
+			} else {
+				const result = await p.poll();
+				if (result.error) errors++;
+				else tracker.take(result, key);
+			}
+		}
+		emu.faults.clear();
+		await drainAll(p, tracker, key, true);
+
+		expect(tracker.duplicates).toEqual([]);
+		if (source === 'appEvents') {
+			expect([...tracker.seen].sort()).toEqual(emu.world.appEvents.get(DEMO)!.map((e) => e.id).sort());
+		} else {
+			// Every instance's current state was emitted; earlier states were emitted at most once each.
+			for (const rec of recs) expect(tracker.seen.has(keyOfRecord(rec))).toBe(true);
+		}
+		process.stdout.write(`${source} soak: ${tracker.polls} polls, ${tracker.seen.size} items, ${errors} failed polls\n`);
+		expect(errors).toBeGreaterThan(0);
+	});
+});
+
 describe('Errors', () => {
 	it('an unknown app', async () => {
 		const result = await poller(instanceParams({ app: 'no-such-app' })).poll();

@@ -128,10 +128,15 @@ export function eventQueryFrom(cursor: EventCursor, nowMs: number): { after: str
 	return { after: cursor.after };
 }
 
-/** True when an event has not been handled yet: not the last one, and (by time) not at or before it. */
-export function isNewEvent(cursor: EventCursor, event: EventKey): boolean {
+/**
+ * True when an event has not been handled yet. After `after=` Events returns only later events (by
+ * sequence), so only a repeat of the last one is refused. Resumed by time (`byTime`), events at or
+ * before the cursor's time that were handled are refused too (an event registered later with an
+ * earlier time is then missed: the price of Events having dropped the last event).
+ */
+export function isNewEvent(cursor: EventCursor, event: EventKey, byTime = false): boolean {
 	if (event.id === cursor.after) return false;
-	if (!cursor.time || !event.time) return true;
+	if (!byTime || !cursor.time || !event.time) return true;
 	const order = compareTimes(event.time, cursor.time);
 	return order > 0 || (order === 0 && !(cursor.ids ?? []).includes(event.id));
 }

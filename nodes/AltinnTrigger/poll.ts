@@ -206,14 +206,18 @@ function instanceSource(api: TriggerApi, s: TriggerSettings): DrainSource<Storag
 
 function eventSource(api: TriggerApi, s: TriggerSettings, nowMs: number): DrainSource<AppEvent, EventCursor> {
 	const filter = eventFilter(s.eventTypes, s.taskId);
+	let byTime = false;
 	return {
-		pages: (cursor) =>
-			api.eventPages(s.org, s.app, {
-				...eventQueryFrom(cursor, nowMs),
+		pages: (cursor) => {
+			const from = eventQueryFrom(cursor, nowMs);
+			byTime = 'from' in from && cursor.after !== undefined;
+			return api.eventPages(s.org, s.app, {
+				...from,
 				...(filter.serverTypes ? { type: filter.serverTypes } : {}),
 				size: pageSize(s),
-			}),
-		isNew: isNewEvent,
+			});
+		},
+		isNew: (cursor, event) => isNewEvent(cursor, event, byTime),
 		advance: afterEvent,
 		wanted: (cursor, event) => !cursor.silent && filter.matches(event.type),
 	};
