@@ -13,6 +13,7 @@ import type { IBinaryData, IDataObject } from 'n8n-workflow';
 
 import { generatedStream, openBlob, sha256OfStream } from './emulator/blobs';
 import { generatedBlobSha256 } from './emulator/state';
+import { clearTokenCache } from '../credentials/maskinporten';
 import { useBinaryDataMode, type BinaryDataSetup } from './harness';
 import { startAltinnEnv, type AltinnEnv } from './support/altinnNode';
 
@@ -144,6 +145,41 @@ describe('Large files with filesystem binary mode', () => {
 
 		expect(growth.rss).toBeLessThan(MAX_GROWTH);
 		expect(growth.js).toBeLessThan(MAX_GROWTH);
+	});
+
+	it('refreshes an expired token before a streamed upload (n8n cannot resend a stream after a 401)', async () => {
+		const id = freshInstance();
+		const size = 3 * MB;
+		const stored = await binaryData.service.store(
+			{ type: 'execution', workflowId: 'test-workflow', executionId: 'token-upload' },
+			generatedStream(size, 5),
+			{ fileName: 'etter-utløp.bin', mimeType: 'application/octet-stream', data: '' } as IBinaryData,
+		);
+		env.emu.knobs.altinnTokenLifetimeSec = 2;
+		try {
+			clearTokenCache();
+			env.credentials.clearExpirable('cred-1');
+			// n8n fetches and stores a token that lives 2 s, which then expires; Altinn's clock runs 9 s
+			// ahead, so Altinn rejects it (past its 10 s tolerance) while Maskinporten still accepts grants.
+			expect((await env.run({ resource: 'dataElement', operation: 'list', instanceId: id })).error).toBeUndefined();
+			await new Promise((resolve) => setTimeout(resolve, 4000));
+			env.emu.knobs.clockOffsetSec = 9;
+
+			const uploads = env.emu.counters.get('route.app.data.create');
+			const { json, error } = await env.run(
+				{ resource: 'dataElement', operation: 'upload', org: 'ttd', app: { __rl: true, mode: 'list', value: 'demo-app' }, instanceId: id, dataType: 'large' },
+				{ items: [{ json: {}, binary: { data: stored } }] },
+			);
+			expect(error).toBeUndefined();
+			expect(env.emu.counters.get('route.app.data.create')).toBe(uploads + 1);
+			const blob = env.emu.world.blobs.get(json[0].id as string);
+			expect(await sha256OfStream(openBlob(blob!))).toBe(await generatedBlobSha256(size, 5));
+		} finally {
+			env.emu.knobs.altinnTokenLifetimeSec = 1800;
+			env.emu.knobs.clockOffsetSec = 0;
+			clearTokenCache();
+			env.credentials.clearExpirable('cred-1');
+		}
 	});
 
 	it('control: the same measurement sees the file when n8n keeps binaries in memory (inline mode)', async () => {
