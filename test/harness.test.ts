@@ -1,6 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 import { NodeApiError } from 'n8n-workflow';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -388,13 +389,36 @@ describe('runPoll', () => {
 });
 
 describe('loadPackage', () => {
+	it('refuses, naming the missing files, when the package is not built', async () => {
+		const root = mkdtempSync(path.join(tmpdir(), 'unbuilt-'));
+		writeFileSync(
+			path.join(root, 'package.json'),
+			JSON.stringify({ name: 'x', n8n: { credentials: ['dist/credentials/X.credentials.js'] } }),
+		);
+		expect(packageBuildStatus(root)).toMatchObject({ built: false, missing: ['dist/credentials/X.credentials.js'] });
+		await expect(loadPackage(root)).rejects.toThrow(/npm run build.*X\.credentials\.js/);
+	});
+
 	const status = packageBuildStatus();
 	(status.built ? it : it.skip)(
 		`loads the built package with n8n's PackageDirectoryLoader${status.built ? '' : ` [skipped: ${status.reason}]`}`,
 		async () => {
 			const pkg = await loadPackage();
 			expect(pkg.packageName).toBe('n8n-nodes-altinn');
-			expect(pkg.credentialTypes.map((c) => c.name)).toContain('maskinportenApi');
+			expect(Object.keys(pkg.loader.known.nodes).sort()).toEqual(['altinn', 'altinnTrigger']);
+			expect(pkg.loader.known.credentials.maskinportenApi.supportedNodes?.sort()).toEqual([
+				'altinn',
+				'altinnTrigger',
+			]);
+			for (const description of pkg.loader.types.nodes) {
+				const iconUrl = description.iconUrl as { light: string; dark: string } | string;
+				for (const url of typeof iconUrl === 'string' ? [iconUrl] : Object.values(iconUrl)) {
+					expect(existsSync(pkg.iconFile(url))).toBe(true);
+				}
+				expect(description.codex?.categories?.length).toBeGreaterThan(0);
+			}
+			const trigger = pkg.nodeTypes.getByNameAndVersion('n8n-nodes-altinn.altinnTrigger');
+			expect(trigger.description.properties[0].name).toBe('pollTimes'); // added by the loader
 		},
 	);
 });

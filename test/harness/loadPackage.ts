@@ -44,6 +44,8 @@ export interface LoadedPackage {
 	credentialTypes: ICredentialType[];
 	/** A credentials helper over the loaded credential types. */
 	credentialsHelper(): TestCredentialsHelper;
+	/** The file behind an `iconUrl` the loader produced (`icons/<package>/<path>`). */
+	iconFile(iconUrl: string): string;
 }
 
 /**
@@ -65,6 +67,8 @@ export async function loadPackage(root = PACKAGE_ROOT): Promise<LoadedPackage> {
 		nodeTypes,
 		credentialTypes,
 		credentialsHelper: () => new TestCredentialsHelper(credentialTypes),
+		iconFile: (iconUrl: string) =>
+			path.join(root, iconUrl.replace(`icons/${loader.packageName}/`, '')),
 	};
 }
 
