@@ -6,12 +6,13 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { MaskinportenApi } from '../credentials/MaskinportenApi.credentials';
+import { Altinn } from '../nodes/Altinn/Altinn.node';
 import { AltinnTrigger } from '../nodes/AltinnTrigger/AltinnTrigger.node';
 import { startEmulator, type Emulator } from './emulator';
 import type { RegisteredJwk } from './emulator/maskinporten';
 import { demoApps, DIGDIR, TTD } from './emulator/seed';
 import type { InstanceRecord } from './emulator/state';
-import { Poller, TestCredentialsHelper, type PollResult } from './harness';
+import { Poller, runWorkflow, TestCredentialsHelper, TestNodeTypes, type PollResult } from './harness';
 import { testKey } from './support/keys';
 
 const NODE = 'Altinn Trigger';
@@ -122,7 +123,8 @@ const instanceParams = (extra: INodeParameters = {}): INodeParameters => ({
 	app: 'quiet-app',
 	startFrom: 'time',
 	startTime: '2020-01-01T00:00:00Z',
-	filters: {},
+	onlyCompleted: false,
+	notConfirmed: false,
 	...extra,
 });
 
@@ -224,11 +226,45 @@ describe('Instance changes', () => {
 		const done = create(QUIET, base, { task: 'ended' });
 		create(QUIET, base + 1); // still at Task_1
 		create(QUIET, base + 2, { task: 'ended', confirmedBy: ['ttd'] });
-		const p = poller(instanceParams({ filters: { onlyCompleted: true, notConfirmed: true } }));
+		const p = poller(instanceParams({ onlyCompleted: true, notConfirmed: true }));
 		const first = await p.poll();
 		expect(first.json.map((j) => j.instanceId)).toEqual([done.instance.id]);
 		expect(first.json[0]).toMatchObject({ appId: QUIET, org: 'ttd', app: 'quiet-app', partyId: String(partyId), processEnded: expect.any(String) });
 		emu.world.confirmComplete(done, { org: 'ttd', orgNumber: TTD.orgNumber });
+		expect((await p.poll()).emitted).toBe(false);
+	});
+
+	it('trigger, then the Altinn node confirms the download: each submitted instance is processed exactly once', async () => {
+		const base = Date.now() - 3600_000;
+		const submitted = [0, 1, 2].map((i) =>
+			create(QUIET, base + i, { task: 'ended', data: [{ dataType: 'attachment', content: `pdf ${i}`, contentType: 'application/pdf', filename: `r${i}.pdf` }] }),
+		);
+		const p = poller(instanceParams({ onlyCompleted: true, notConfirmed: true, downloadData: true }));
+		const nodeTypes = new TestNodeTypes([new AltinnTrigger(), new Altinn()]);
+		const processed: string[] = [];
+		for (let round = 0; round < 3; round++) {
+			const result = await p.poll();
+			if (!result.emitted) break;
+			// The rest of the workflow: the files are there, then Confirm Download for each item.
+			for (const item of result.items![0]) expect(Object.keys(item.binary ?? {}).length).toBeGreaterThan(0);
+			const run = await runWorkflow({
+				nodes: [
+					{
+						name: 'Confirm',
+						type: 'n8n-nodes-altinn.altinn',
+						parameters: { resource: 'instance', operation: 'confirmDownload', instanceId: '={{ $json.instanceId }}' },
+						credentials: { maskinportenApi: 'cred-1' },
+					},
+				],
+				nodeTypes,
+				credentials,
+				inputItems: result.items![0],
+			});
+			expect(run.error('Confirm')).toBeUndefined();
+			processed.push(...run.json('Confirm').map((j) => String(j.id)));
+		}
+		expect(processed.sort()).toEqual(submitted.map((r) => r.instance.id).sort());
+		// Confirming changed every instance, yet nothing comes back.
 		expect((await p.poll()).emitted).toBe(false);
 	});
 

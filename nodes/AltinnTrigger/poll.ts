@@ -90,7 +90,14 @@ export function readSettings(ctx: IPollFunctions): TriggerSettings {
 		app,
 		eventTypes: source === 'appEvents' ? (ctx.getNodeParameter('eventTypes', ['completed']) as EventTypeChoice[]) : [],
 		taskId: source === 'appEvents' ? text('taskId') : '',
-		filters: source === 'instanceChanges' ? (ctx.getNodeParameter('filters', {}) as TriggerSettings['filters']) : {},
+		filters:
+			source === 'instanceChanges'
+				? {
+						onlyCompleted: ctx.getNodeParameter('onlyCompleted', true) as boolean,
+						notConfirmed: ctx.getNodeParameter('notConfirmed', true) as boolean,
+						currentTask: text('currentTask'),
+					}
+				: {},
 		startFrom,
 		startTime,
 		fetchInstance: ctx.getNodeParameter('fetchInstance', false) as boolean,
