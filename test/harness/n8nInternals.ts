@@ -1,5 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports */
-import type { Container as ContainerType } from '@n8n/di';
+import type { ServiceIdentifier } from '@n8n/di';
 import type { SsrfProtectionConfig as SsrfConfigType } from '@n8n/config';
 import { createRequire } from 'node:module';
 
@@ -11,7 +11,13 @@ import { createRequire } from 'node:module';
  */
 const coreRequire = createRequire(require.resolve('n8n-core'));
 
-export const Container = (coreRequire('@n8n/di') as { Container: typeof ContainerType }).Container;
+/** n8n-core's DI container. */
+export interface CoreContainer {
+	has<T>(type: ServiceIdentifier<T>): boolean;
+	get<T>(type: ServiceIdentifier<T>): T;
+	set<T>(type: ServiceIdentifier<T>, instance: T): void;
+}
+export const Container = (coreRequire('@n8n/di') as { Container: CoreContainer }).Container;
 
 export const SsrfProtectionConfig = (
 	coreRequire('@n8n/config') as { SsrfProtectionConfig: typeof SsrfConfigType }
