@@ -240,7 +240,7 @@ export function describeAltinnError(failure: AltinnFailure, ctx: FailureContext)
 			cause: 'temporarily-unavailable',
 			message: ambiguous
 				? `Altinn failed (${status}) while handling ${target}; the request may still have taken effect`
-				: `Altinn failed to handle ${target} (${status})${said && status !== 500 ? '' : said ? `: ${said}` : ''}`,
+				: `Altinn failed to handle ${target} (${status})`,
 			description: join(
 				saidLine,
 				issueBlock,
