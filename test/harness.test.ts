@@ -181,6 +181,15 @@ describe('runWorkflow + TestCredentialsHelper (CLI preAuthentication rules)', ()
 			'manual',
 		);
 		expect(decrypted.clientId).toBe('client-default');
+		credentials.patchStoredData('cred-1', { clientId: '={{ "client-" + (40 + 2) }}' });
+		const resolved = await credentials.getDecrypted(
+			{} as never,
+			{ id: 'cred-1', name: 'Harness' },
+			'harnessTokenApi',
+			'manual',
+		);
+		expect(resolved.clientId).toBe('client-42');
+		credentials.patchStoredData('cred-1', { clientId: undefined as never });
 		expect(decrypted.mode).toBe('a');
 		expect(decrypted).not.toHaveProperty('onlyForB');
 		const raw = await credentials.getDecrypted(

@@ -112,8 +112,12 @@ export class Poller {
 		return this;
 	}
 
-	/** Runs one poll. */
-	async poll(): Promise<PollResult> {
+	/**
+	 * Runs one poll. `testingTrigger`: the poll n8n runs once when a workflow is activated
+	 * (ActiveWorkflows.activatePollTrigger → executePollTrigger(true)): it emits like a scheduled
+	 * poll, but a null result commits no durable cursor and an error fails the activation.
+	 */
+	async poll(options: { testingTrigger?: boolean } = {}): Promise<PollResult> {
 		this.executionCounter += 1;
 		const additionalData = buildAdditionalData({
 			credentialsHelper: this.credentials,
@@ -122,7 +126,7 @@ export class Poller {
 		});
 		return this.options.mode === 'manual'
 			? await this.pollManually(additionalData)
-			: await this.pollActive(additionalData);
+			: await this.pollActive(additionalData, options.testingTrigger === true);
 	}
 
 	private async pollManually(additionalData: ReturnType<typeof buildAdditionalData>) {
@@ -135,7 +139,10 @@ export class Poller {
 		}
 	}
 
-	private async pollActive(additionalData: ReturnType<typeof buildAdditionalData>) {
+	private async pollActive(
+		additionalData: ReturnType<typeof buildAdditionalData>,
+		testingTrigger: boolean,
+	) {
 		const { workflow, node } = this;
 		const durable = this.options.durableCursor === true;
 		let staged: { snapshot: IDataObject; seed: IDataObject } | undefined;
@@ -183,15 +190,15 @@ export class Poller {
 			this.options.pollBudgetMs === undefined ? undefined : () => this.options.pollBudgetMs!,
 		);
 
-		// PollTriggerExecutor.create(...)(testingTrigger = false)
+		// PollTriggerExecutor.create(...)(testingTrigger)
 		try {
 			await runPollInStagingScope(context, async () => {
 				const response = await this.nodeType().poll!.call(context);
 				if (response !== null) context.__emit(response);
-				else await commitStagedCursor(context);
+				else if (!testingTrigger) await commitStagedCursor(context);
 			});
 		} catch (error) {
-			context.__emitError(error as never);
+			if (!testingTrigger) context.__emitError(error as never);
 			return this.result(null, false, error as Error);
 		}
 		return this.result(emitted, emitted !== null);
