@@ -273,7 +273,7 @@ describe('Instance changes', () => {
 		const p = poller(instanceParams({ startFrom: 'now' }));
 		const first = await p.poll();
 		expect(first.emitted).toBe(false);
-		const fresh = create(QUIET, Date.now());
+		const fresh = create(QUIET, Date.now() - 3000); // older than the 2 s settle time
 		const second = await p.poll();
 		expect(second.json.map((j) => j.instanceId)).toEqual([fresh.instance.id]);
 	});
@@ -286,7 +286,7 @@ describe('Instance changes', () => {
 		const first = await p.poll();
 		expect(first.json.map((j) => j.instanceId)).toEqual([open.instance.id]);
 		expect(first.nodeStaticData.cursor).not.toHaveProperty('catchUp');
-		const later = create(QUIET, Date.now(), { confirmedBy: ['ttd'] });
+		const later = create(QUIET, Date.now() - 3000, { confirmedBy: ['ttd'] });
 		expect((await p.poll()).json.map((j) => j.instanceId)).toEqual([later.instance.id]);
 	});
 
@@ -298,6 +298,15 @@ describe('Instance changes', () => {
 		expect((await p.poll()).json.map((j) => j.instanceId)).toEqual([a.instance.id, b.instance.id]);
 		const moved = poller(instanceParams({ startTime: new Date(base + 30_000).toISOString() }), { staticData: p.persistedStaticData });
 		expect((await moved.poll()).json.map((j) => j.instanceId)).toEqual([b.instance.id]);
+	});
+
+	it('changes younger than the settle time wait for a later poll', async () => {
+		const settled = create(QUIET, Date.now() - 5000);
+		const young = create(QUIET, Date.now());
+		const p = poller(instanceParams({ options: { settleSeconds: 3 } }));
+		expect((await p.poll()).json.map((j) => j.instanceId)).toEqual([settled.instance.id]);
+		emu.world.setLastChanged(young, Date.now() - 4000);
+		expect((await p.poll()).json.map((j) => j.instanceId)).toEqual([young.instance.id]);
 	});
 
 	it('fetch test event returns the latest match and leaves the cursor alone', async () => {

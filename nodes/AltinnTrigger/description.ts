@@ -2,6 +2,8 @@ import type { INodeProperties } from 'n8n-workflow';
 
 /** The default for "Max Items per Poll": one execution never carries more than this. */
 export const DEFAULT_MAX_ITEMS = 500;
+/** The default for "Settle Time": instance changes younger than this wait for the next poll. */
+export const DEFAULT_SETTLE_SECONDS = 2;
 
 export const triggerProperties: INodeProperties[] = [
 	{
@@ -152,6 +154,16 @@ export const triggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 1, maxValue: 10000 },
 				default: DEFAULT_MAX_ITEMS,
 				description: 'The most items one poll emits; a backlog continues on the next poll',
+			},
+			{
+				displayName: 'Settle Time (Seconds)',
+				name: 'settleSeconds',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				displayOptions: { show: { '/source': ['instanceChanges'] } },
+				default: DEFAULT_SETTLE_SECONDS,
+				description:
+					'Instance changes younger than this wait for the next poll, so that a change Storage commits late is not passed over',
 			},
 			{
 				displayName: 'Put Output Files in Fields Starting With',

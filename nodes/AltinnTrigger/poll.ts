@@ -26,7 +26,7 @@ import {
 	type StartFrom,
 	timeKey,
 } from './cursor';
-import { DEFAULT_MAX_ITEMS } from './description';
+import { DEFAULT_MAX_ITEMS, DEFAULT_SETTLE_SECONDS } from './description';
 import { drain, type DrainResult, type DrainSource } from './drain';
 import {
 	type AppEvent,
@@ -51,6 +51,8 @@ export interface TriggerSettings {
 	dataTypes: string[];
 	binaryPrefix: string;
 	maxItems: number;
+	/** Instance changes younger than this wait for the next poll (see `instanceSource`). */
+	settleMs: number;
 }
 
 /** Fallback when n8n does not say how long a poll may take (n8n-core before 2.41). */
@@ -108,6 +110,7 @@ export function readSettings(ctx: IPollFunctions): TriggerSettings {
 			.filter(Boolean),
 		binaryPrefix: String(options.binaryPrefix ?? 'data_'),
 		maxItems: Number.isFinite(maxItems) && maxItems > 0 ? maxItems : DEFAULT_MAX_ITEMS,
+		settleMs: Math.max(0, Number(options.settleSeconds ?? DEFAULT_SETTLE_SECONDS) || 0) * 1000,
 	};
 }
 
@@ -168,7 +171,7 @@ export async function pollTrigger(
 	const result =
 		start.kind === 'events'
 			? await drain(eventSource(api, settings, startedAt), start, limits, async (e) => await finisher.event(e))
-			: await drain(instanceSource(api, settings), start, limits, async (i) => await finisher.instance(i));
+			: await drain(instanceSource(api, settings, startedAt), start, limits, async (i) => await finisher.instance(i));
 
 	if (result.outcome === 'failed' && result.items.length === 0) throw asNodeError(ctx, result.error);
 
@@ -196,12 +199,21 @@ function instanceFilters(s: TriggerSettings, catchingUp = false): Query {
 	return q;
 }
 
-function instanceSource(api: TriggerApi, s: TriggerSettings): DrainSource<StorageInstance, InstanceCursor> {
+/**
+ * Storage stamps `lastChanged` before the change is committed, so two changes committed out of
+ * order could let the cursor pass a time before the earlier one is visible. Changes younger than
+ * the settle time (by n8n's clock) are left for the next poll. The catch-up of "everything not yet
+ * confirmed" is bounded by the app's newest change at start instead.
+ */
+function instanceSource(api: TriggerApi, s: TriggerSettings, nowMs: number): DrainSource<StorageInstance, InstanceCursor> {
+	const settled = s.settleMs > 0 ? [`lt:${new Date(nowMs - s.settleMs).toISOString()}`] : [];
 	return {
 		pages: (cursor) =>
 			api.instancePages({
 				...instanceFilters(s, cursor.catchUp !== undefined),
-				lastChanged: cursor.catchUp ? [instanceQueryFrom(cursor), `lte:${cursor.catchUp.until}`] : instanceQueryFrom(cursor),
+				lastChanged: cursor.catchUp
+					? [instanceQueryFrom(cursor), `lte:${cursor.catchUp.until}`]
+					: [instanceQueryFrom(cursor), ...settled],
 				order: 'asc:lastChanged',
 				size: pageSize(s),
 			}),
