@@ -185,6 +185,17 @@ describe('Instance changes', () => {
 		expect([...tracker.seen].sort()).toEqual([...expected].sort());
 	});
 
+	it('a same-millisecond burst larger than a page and the item cap comes out whole, once', async () => {
+		const at = Date.now() - 3600_000;
+		const burst = [...Array(450)].map(() => keyOfRecord(create(QUIET, at)));
+		const p = poller(instanceParams({ options: { maxItems: 100 } })); // pages of 101
+		const tracker = new Tracker();
+		await drainAll(p, tracker, changeKey, true);
+		expect(tracker.duplicates).toEqual([]);
+		expect([...tracker.seen].sort()).toEqual(burst.sort());
+		expect(tracker.polls).toBe(6); // 5 x 100 (the last 50), then nothing
+	});
+
 	it('a download that fails part way stops there: earlier items are emitted, the failed one comes next poll', async () => {
 		const base = Date.now() - 3600_000;
 		const recs = [0, 1, 2, 3].map((i) =>

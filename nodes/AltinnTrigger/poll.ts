@@ -381,7 +381,7 @@ async function noEventsProblem(
 	);
 	if (!created) return undefined;
 	return new NodeOperationError(ctx.getNode(), `The app "${appIdOf(s)}" does not seem to publish events`, {
-		description: `Storage has instances of the app created since ${since} (e.g. ${created.id}), but the Events API has no event of any type for it in that time. Apps publish events only when RegisterEventsWithEventsComponent is on, which is off by default. Use the source "Instance Changes" instead, which works for every app.`,
+		description: `Storage has instances of the app created since ${since} (e.g. ${created.id}), but the Events API returns no event of any type for it in that time. Apps publish events only when RegisterEventsWithEventsComponent is on, which is off by default (or the app's policy does not let this org read its events). Use the source "Instance Changes" instead, which works for every app.`,
 	});
 }
 
