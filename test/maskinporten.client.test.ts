@@ -6,7 +6,7 @@
 import * as jose from 'jose';
 import { sleep } from 'n8n-workflow';
 
-import { clearTokenCache, getAccessToken, type HttpCall, type HttpRequest, type HttpResponse } from '../credentials/maskinporten';
+import { clearTokenCache, getAccessToken, httpCallFrom, type HttpCall, type HttpRequest, type HttpResponse } from '../credentials/maskinporten';
 import { parseSettings } from '../credentials/maskinporten/settings';
 import { safetyMarginMs, TokenCache } from '../credentials/maskinporten/tokenCache';
 import { exchangeUrl, parseExchangeBody } from '../credentials/maskinporten/tokenClient';
@@ -285,5 +285,34 @@ describe('TokenCache', () => {
 		await cache.get('b', fetch);
 		await cache.get('c', fetch);
 		expect(cache.size).toBe(2);
+	});
+});
+
+describe('httpCallFrom', () => {
+	it("asks n8n's httpRequest for the full response as text, never throwing on a status", async () => {
+		const seen: unknown[] = [];
+		const fake = (async (options: unknown) => {
+			seen.push(options);
+			return { statusCode: 400, body: { error: 'invalid_grant' } };
+		}) as unknown as Parameters<typeof httpCallFrom>[0];
+		const response = await httpCallFrom(fake)({ method: 'POST', url: 'https://x/token', headers: { A: 'b' }, body: 'a=1' });
+		expect(response).toEqual({ statusCode: 400, body: '{"error":"invalid_grant"}' });
+		expect(seen[0]).toMatchObject({
+			method: 'POST',
+			url: 'https://x/token',
+			headers: { A: 'b' },
+			body: 'a=1',
+			encoding: 'text',
+			json: false,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+		});
+	});
+
+	it('turns Buffer and empty bodies into text', async () => {
+		const make = (body: unknown) =>
+			httpCallFrom((async () => ({ statusCode: 200, body })) as unknown as Parameters<typeof httpCallFrom>[0]);
+		expect((await make(Buffer.from('eyJ.a.b'))({ method: 'GET', url: 'u', headers: {} })).body).toBe('eyJ.a.b');
+		expect((await make(undefined)({ method: 'GET', url: 'u', headers: {} })).body).toBe('');
 	});
 });
