@@ -23,7 +23,7 @@ import { MaskinportenApi } from '../credentials/MaskinportenApi.credentials';
 import { clearTokenCache } from '../credentials/maskinporten';
 import { startEmulator, type Emulator } from './emulator';
 import { allowLoopbackRequests, buildAdditionalData, runWorkflow, TestCredentialsHelper, TestNodeTypes } from './harness';
-import { testKey } from './support/keys';
+import { business, fixture, fixtureKey, testKey } from './support/keys';
 
 const READ = 'altinn:serviceowner/instances.read';
 const TTD_ORG = '405003309';
@@ -184,6 +184,46 @@ describe('preAuthentication and authenticate in a workflow', () => {
 		);
 		expect(run.error()?.description).toBe('Open the Maskinporten credential and correct the field named in the message.');
 		expect(emu.counters.get('requests')).toBe(0);
+	});
+});
+
+describe('every key format and optional claim through a workflow', () => {
+	const pkcs1 = fixtureKey('pkcs1.key.pem', 'wf-pkcs1');
+	const variants: Array<[string, Record<string, unknown>, (header: Record<string, unknown>, claims: Record<string, unknown>) => void]> = [
+		['JWK as base64 (EncodedJwk)', { jwk: key.jwkBase64 }, (h) => expect(h).toEqual({ alg: 'RS256', kid: key.kid })],
+		['PEM PKCS#8 + Key ID', { keyType: 'pem', privateKey: key.pkcs8, keyId: key.kid }, (h) => expect(h.kid).toBe(key.kid)],
+		['PEM PKCS#1 + Key ID', { keyType: 'pem', privateKey: fixture('pkcs1.key.pem'), keyId: 'wf-pkcs1' }, (h) => expect(h.kid).toBe('wf-pkcs1')],
+		['business certificate chain', { keyType: 'certificate', privateKey: business.key(), certificate: business.chain() }, (h) => expect((h.x5c as string[]).length).toBe(2)],
+		['RS512', { algorithm: 'RS512' }, (h) => expect(h.alg).toBe('RS512')],
+		['resource', { resource: 'urn:altinn:resource:demo' }, (_h, c) => expect(c.resource).toEqual(['urn:altinn:resource:demo'])],
+		[
+			'system user with external reference',
+			{ systemUserOrg: '310000002', systemUserExternalRef: 'ext-1' },
+			(_h, c) =>
+				expect(c.authorization_details).toEqual([
+					{ type: 'urn:altinn:systemuser', systemuser_org: { authority: 'iso6523-actorid-upis', ID: '0192:310000002' }, externalRef: 'ext-1' },
+				]),
+		],
+	];
+
+	it.each(variants)('%s', async (name, over, check) => {
+		const id = `wf-${name.replace(/\W+/g, '-')}`;
+		emu.maskinporten.registerClient({
+			clientId: id,
+			orgNumber: TTD_ORG,
+			scopes: [READ],
+			jwks: [key.publicJwk, pkcs1.publicJwk],
+			certificates: { trustedCaPem: fixture('ca.cert.pem') },
+			systemUsers: [{ orgNumber: '310000002', externalRef: 'ext-1' }],
+			allowedResources: ['urn:altinn:resource:demo'],
+		});
+		const credentials = store({ clientId: id, ...over });
+		const run = await runWorkflow({ nodes: [probe()], nodeTypes, credentials });
+		expect(run.status).toBe('success');
+		const accepted = emu.maskinporten.acceptedGrants.filter((grant) => grant.clientId === id);
+		expect(accepted).toHaveLength(1);
+		check(accepted[0].header as Record<string, unknown>, accepted[0].claims as Record<string, unknown>);
+		expect([grants(), exchanges()]).toEqual([1, 1]);
 	});
 });
 
