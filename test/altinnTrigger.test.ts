@@ -185,6 +185,19 @@ describe('Instance changes', () => {
 		expect([...tracker.seen].sort()).toEqual([...expected].sort());
 	});
 
+	it('a tick that starts while the previous poll is still running does nothing', async () => {
+		const base = Date.now() - 3600_000;
+		const recs = [...Array(30)].map((_, i) => create(QUIET, base + i));
+		const p = poller(instanceParams());
+		const [a, b] = await Promise.all([p.poll(), p.poll()]);
+		const tracker = new Tracker();
+		tracker.take(a, changeKey);
+		tracker.take(b, changeKey);
+		expect([a.emitted, b.emitted].sort()).toEqual([false, true]);
+		expect(tracker.duplicates).toEqual([]);
+		expect([...tracker.seen].sort()).toEqual(recs.map(keyOfRecord).sort());
+	});
+
 	it('a same-millisecond burst larger than a page and the item cap comes out whole, once', async () => {
 		const at = Date.now() - 3600_000;
 		const burst = [...Array(450)].map(() => keyOfRecord(create(QUIET, at)));

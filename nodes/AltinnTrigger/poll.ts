@@ -117,6 +117,14 @@ export function readSettings(ctx: IPollFunctions): TriggerSettings {
 const appIdOf = (s: TriggerSettings) => `${s.org}/${s.app}`;
 
 /**
+ * Polls in flight, by workflow and node. n8n starts a poll on every tick even while the previous
+ * one is still running (a long backlog, a short interval); two polls from the same cursor would
+ * emit the same records twice, so a tick that finds one in flight does nothing. Polls run in the
+ * one main process that holds the workflow's activation, so a process-wide set is enough.
+ */
+const inFlight = new Set<string>();
+
+/**
  * One poll. Active mode: resume from the stored cursor, emit what is new, store the cursor just past
  * what was emitted. Manual mode ("Fetch test event"): the latest matching item, cursor untouched.
  */
@@ -125,6 +133,23 @@ export async function pollTrigger(
 	api: TriggerApi,
 	settings: TriggerSettings,
 	now: () => number = () => Date.now(),
+): Promise<INodeExecutionData[][] | null> {
+	if (ctx.getMode() === 'manual') return await pollOnce(ctx, api, settings, now);
+	const key = `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`;
+	if (inFlight.has(key)) return null;
+	inFlight.add(key);
+	try {
+		return await pollOnce(ctx, api, settings, now);
+	} finally {
+		inFlight.delete(key);
+	}
+}
+
+async function pollOnce(
+	ctx: IPollFunctions,
+	api: TriggerApi,
+	settings: TriggerSettings,
+	now: () => number,
 ): Promise<INodeExecutionData[][] | null> {
 	const startedAt = now();
 	const budget = pollBudget(ctx);
