@@ -67,6 +67,8 @@ export async function drain<R, C, O>(
 	const iterator = source.pages(start)[Symbol.asyncIterator]();
 	try {
 		while (true) {
+			// A full poll asks for no page it cannot emit from (the next poll reads from the cursor anyway).
+			if (items.length >= limits.maxItems) return result('itemLimit');
 			// Every poll reads at least one page, so a slow Altinn or a tiny budget still makes progress.
 			if (pages > 0 && limits.now() >= limits.deadline) return result('budget');
 			let page: IteratorResult<R[]>;
