@@ -9,6 +9,7 @@
  * No message ever contains a private key, a grant or a token: every text that reaches a
  * message passes through `redact()`.
  */
+import { parseJson } from './jwt';
 
 export class CredentialSettingsError extends Error {
 	constructor(
@@ -19,6 +20,38 @@ export class CredentialSettingsError extends Error {
 		super(message);
 		this.name = 'CredentialSettingsError';
 	}
+}
+
+/** The user-facing names of the credential fields, as the credential shows them. */
+export const FIELD_LABELS = {
+	environment: 'Environment',
+	maskinportenUrl: 'Maskinporten URL',
+	altinnPlatformUrl: 'Altinn Platform URL',
+	altinnAppsUrl: 'Altinn Apps URL',
+	clientId: 'Client ID',
+	scopes: 'Scopes',
+	keyType: 'Key Type',
+	jwk: 'Private JWK',
+	privateKey: 'Private Key (PEM)',
+	keyId: 'Key ID',
+	certificate: 'Certificate Chain (PEM)',
+	algorithm: 'Signing Algorithm',
+	resource: 'Resource',
+	consumerOrg: 'Consumer Org Number',
+	systemUserOrg: 'System User Org Number',
+	systemUserExternalRef: 'System User External Reference',
+} as const;
+
+export type CredentialField = keyof typeof FIELD_LABELS;
+
+/** Throws a `CredentialSettingsError` whose message starts with the field's label. */
+export function failField(field: CredentialField, message: string): never {
+	throw new CredentialSettingsError(field, `${FIELD_LABELS[field]} ${message}`);
+}
+
+/** A field's text value, trimmed; '' for anything that is not a string or a number. */
+export function fieldText(value: unknown): string {
+	return typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
 }
 
 export type FailedStep = 'grant' | 'exchange';
@@ -226,14 +259,6 @@ const BY_ERROR: Record<string, string> = {
 interface OAuthErrorBody {
 	error?: unknown;
 	error_description?: unknown;
-}
-
-function parseJson(text: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		return undefined;
-	}
 }
 
 /** Turns a non-2xx answer from Maskinporten's token endpoint into an explained error. */

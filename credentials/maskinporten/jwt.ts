@@ -27,6 +27,15 @@ export function signJwt(
 	return `${input}.${base64url(signer.sign(key))}`;
 }
 
+/** JSON.parse that answers undefined instead of throwing. */
+export function parseJson(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+}
+
 /** The payload of a compact JWT, without verifying it; undefined if it is not one. */
 export function decodeJwtPayload(token: string): Record<string, unknown> | undefined {
 	const parts = token.split('.');

@@ -9,7 +9,8 @@
  */
 import { createHash, createPrivateKey, createPublicKey, createSign, createVerify, X509Certificate, type KeyObject } from 'node:crypto';
 
-import { CredentialSettingsError } from './errors';
+import { failField as fail, fieldText as text } from './errors';
+import { parseJson } from './jwt';
 
 export type KeyType = 'jwk' | 'pem' | 'certificate';
 
@@ -36,33 +37,8 @@ export interface SigningMaterial {
 	bits: number;
 }
 
-/** The user-facing names of the fields, as the credential shows them. */
-export const FIELD_LABELS = {
-	environment: 'Environment',
-	maskinportenUrl: 'Maskinporten URL',
-	altinnPlatformUrl: 'Altinn Platform URL',
-	altinnAppsUrl: 'Altinn Apps URL',
-	clientId: 'Client ID',
-	scopes: 'Scopes',
-	keyType: 'Key Type',
-	jwk: 'Private JWK',
-	privateKey: 'Private Key (PEM)',
-	keyId: 'Key ID',
-	certificate: 'Certificate Chain (PEM)',
-	algorithm: 'Signing Algorithm',
-	resource: 'Resource',
-	consumerOrg: 'Consumer Org Number',
-	systemUserOrg: 'System User Org Number',
-	systemUserExternalRef: 'System User External Reference',
-} as const;
-
 const MIN_RSA_BITS = 2048;
 
-function fail(field: keyof typeof FIELD_LABELS, message: string): never {
-	throw new CredentialSettingsError(field, `${FIELD_LABELS[field]} ${message}`);
-}
-
-const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
 // ---------------------------------------------------------------------------------------
 // PEM handling: tolerant of keys pasted from environment variables (literal \n), on one line,
@@ -177,14 +153,6 @@ function pemPrivateKey(value: unknown): KeyObject {
 // ---------------------------------------------------------------------------------------
 // JWK
 // ---------------------------------------------------------------------------------------
-
-function parseJson(value: string): unknown {
-	try {
-		return JSON.parse(value);
-	} catch {
-		return undefined;
-	}
-}
 
 function jwkObject(value: unknown): Record<string, unknown> {
 	const raw = text(value).replace(/^'|'$/g, '');

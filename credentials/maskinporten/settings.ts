@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 
 import { type Endpoints, type EnvironmentName, resolveEndpoints } from './environments';
-import { CredentialSettingsError } from './errors';
+import { failField as fail, fieldText as text } from './errors';
 import { ALGORITHMS, type Algorithm } from './jwt';
-import { FIELD_LABELS, loadSigningMaterial, type SigningMaterial } from './keyMaterial';
+import { loadSigningMaterial, type SigningMaterial } from './keyMaterial';
 
 export interface SystemUser {
 	/** `0192:` + 9 digits, the form Maskinporten wants in `systemuser_org.ID`. */
@@ -38,11 +38,6 @@ export interface TokenRequestOverrides {
 
 export const DEFAULT_SCOPES = 'altinn:serviceowner/instances.read altinn:serviceowner/instances.write';
 
-function fail(field: keyof typeof FIELD_LABELS, message: string): never {
-	throw new CredentialSettingsError(field, `${FIELD_LABELS[field]} ${message}`);
-}
-
-const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '');
 
 const list = (value: unknown): string[] => [...new Set(text(value).split(/[\s,]+/).filter(Boolean))];
 

@@ -15,7 +15,7 @@ import {
 	unreachable,
 } from './errors';
 import { grantRequestBody, signGrant } from './grant';
-import { jwtExpiry } from './jwt';
+import { jwtExpiry, parseJson } from './jwt';
 import type { MaskinportenSettings } from './settings';
 
 export interface HttpRequest {
@@ -80,14 +80,6 @@ async function sendWithRetry(
 		}
 		await wait(delays[attempt]);
 		attempt++;
-	}
-}
-
-function parseJson(text: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		return undefined;
 	}
 }
 
