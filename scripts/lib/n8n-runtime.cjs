@@ -47,6 +47,7 @@ function n8nEnv({ node, userFolder, port, brokerPort, extra = {} }) {
 		// nothing leaves the machine
 		N8N_DIAGNOSTICS_ENABLED: 'false',
 		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_WHATS_NEW_ENABLED: 'false',
 		N8N_TEMPLATES_ENABLED: 'false',
 		N8N_PERSONALIZATION_ENABLED: 'false',
 		N8N_HIRING_BANNER_ENABLED: 'false',
@@ -60,12 +61,14 @@ function n8nEnv({ node, userFolder, port, brokerPort, extra = {} }) {
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 		N8N_REINSTALL_MISSING_PACKAGES: 'false',
-		N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL || 'warn',
+		N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL || 'info', // `execute` prints its run at info
 		DB_SQLITE_POOL_SIZE: '2',
 		N8N_GIT_NODE_DISABLE_BARE_REPOS: 'true',
 		...extra,
 	};
-	// an outer n8n's settings must not leak in
+	// an outer n8n's (or jest's) settings must not leak in: under NODE_ENV=test n8n logs nothing
+	env.NODE_ENV = 'production';
+	for (const k of Object.keys(env)) if (k.startsWith('JEST_')) delete env[k];
 	delete env.N8N_CONFIG_FILES;
 	delete env.DB_TYPE;
 	return env;

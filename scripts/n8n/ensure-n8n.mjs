@@ -143,7 +143,7 @@ async function buildSqlite(node, installDir, logFile) {
 			}
 			log('sqlite3: no prebuilt binary reachable; building from source with node-gyp (about 1–2 minutes)…');
 		}
-		const gypArgs = ['--yes', 'node-gyp', 'rebuild'];
+		const gypArgs = ['--yes', 'node-gyp', 'rebuild', '--jobs=max'];
 		if (node.nodedir) gypArgs.push(`--nodedir=${node.nodedir}`);
 		const r = await runLogged('npx', gypArgs, { cwd: dir, env, logFile, label: 'sqlite3 node-gyp build' });
 		if (r.code !== 0 || !sqliteLoads(node, dir)) {
