@@ -216,6 +216,29 @@ describe('Data Element > Replace', () => {
 	});
 });
 
+describe('Data Element > retries', () => {
+	afterEach(() => env.emu.faults.clear());
+
+	it('retries a download after a 503', async () => {
+		env.emu.faults.add({ route: 'storage.data.get', status: 503, times: 2 });
+		const before = env.emu.counters.get('route.storage.data.get');
+		const { items, error } = await env.run(params('download', env.seed.instances.active, { dataElementId: env.seed.dataElements.activeTxt }));
+		expect(error).toBeUndefined();
+		expect(bytesOf(items[0].binary?.data).toString()).toBe('Notat fra Testbedrift\n');
+		expect(env.emu.counters.get('route.storage.data.get')).toBe(before + 3);
+	});
+
+	it('never repeats an upload after an ambiguous failure, and says what to check', async () => {
+		const id = freshInstance();
+		env.emu.faults.add({ route: 'app.data.create', status: 503, times: 1 });
+		const before = env.emu.counters.get('route.app.data.create');
+		const { error } = await env.run(params('upload', id, { dataType: 'attachment' }), { items: [fileItem(SAMPLE_PDF, 'application/pdf', 'once.pdf')] });
+		expect(env.emu.counters.get('route.app.data.create')).toBe(before + 1);
+		expect(error?.message).toBe(`Altinn failed (503) while handling instance ${id} (new attachment element); the request may still have taken effect`);
+		expect(error?.description).toContain(`List the data elements of instance ${id} to see whether "once.pdf" was added before running it again.`);
+	});
+});
+
 describe('Data Element > Delete', () => {
 	it('shows the app\'s refusal for an archived instance', async () => {
 		const { error } = await env.run(params('delete', env.seed.instances.archived, { dataElementId: env.seed.dataElements.archivedPng }));
