@@ -320,7 +320,9 @@ describe('Instance changes', () => {
 		const b = create(QUIET, base + 60_000);
 		const p = poller(instanceParams());
 		expect((await p.poll()).json.map((j) => j.instanceId)).toEqual([a.instance.id, b.instance.id]);
-		const moved = poller(instanceParams({ startTime: new Date(base + 30_000).toISOString() }), { staticData: p.persistedStaticData });
+		// As n8n's date picker gives it: no zone (read as UTC).
+		const picked = new Date(base + 30_000).toISOString().replace(/\.\d+Z$/, '');
+		const moved = poller(instanceParams({ startTime: picked }), { staticData: p.persistedStaticData });
 		expect((await moved.poll()).json.map((j) => j.instanceId)).toEqual([b.instance.id]);
 	});
 
@@ -457,6 +459,13 @@ describe('App events', () => {
 		expect(result.items![0][0].binary?.data_0).toMatchObject({ fileName: 'a.txt' });
 	});
 
+	it('a start time without a zone is sent to Events as UTC (Events refuses one without)', async () => {
+		const rec = emu.world.createInstance({ appId: DEMO, partyId });
+		const result = await poller(eventParams({ eventTypes: ['created'], startTime: startTime.replace(/\.\d+Z$/, '') })).poll();
+		expect(result.error).toBeUndefined();
+		expect(result.json.map((j) => j.instanceId)).toEqual([rec.instance.id]);
+	});
+
 	it('start from now: earlier events are passed over, later ones emitted', async () => {
 		emu.world.createInstance({ appId: DEMO, partyId });
 		const p = poller(eventParams({ startFrom: 'now' }));
@@ -571,7 +580,7 @@ describe('Errors', () => {
 	});
 
 	it('a damaged cursor in static data', async () => {
-		const staticData = { [`node:${NODE}`]: { cursor: { scope: 'instanceChanges|ttd/quiet-app|time:2020-01-01T00:00:00Z', kind: 'instances', time: 'garbage', ids: [] } } };
+		const staticData = { [`node:${NODE}`]: { cursor: { scope: 'instanceChanges|ttd/quiet-app|time:2020-01-01T00:00:00.000Z', kind: 'instances', time: 'garbage', ids: [] } } };
 		const result = await poller(instanceParams(), { staticData }).poll();
 		expect(result.error?.message).toBe("The trigger's saved position is damaged");
 	});

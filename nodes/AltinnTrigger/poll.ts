@@ -24,7 +24,7 @@ import {
 	readCursor,
 	type SourceName,
 	type StartFrom,
-	timeKey,
+	toUtcIso,
 } from './cursor';
 import { DEFAULT_MAX_ITEMS, DEFAULT_SETTLE_SECONDS } from './description';
 import { drain, type DrainResult, type DrainSource } from './drain';
@@ -78,9 +78,9 @@ export function readSettings(ctx: IPollFunctions): TriggerSettings {
 		});
 	}
 	const startFrom = ctx.getNodeParameter('startFrom', 'now') as StartFrom;
-	const startTime = startFrom === 'time' ? text('startTime') : undefined;
-	if (startFrom === 'time' && (!startTime || !timeKey(startTime))) {
-		throw new NodeOperationError(ctx.getNode(), `Start Time "${startTime ?? ''}" is not a date and time`, {
+	const startTime = startFrom === 'time' ? toUtcIso(text('startTime')) : undefined;
+	if (startFrom === 'time' && !startTime) {
+		throw new NodeOperationError(ctx.getNode(), `Start Time "${text('startTime')}" is not a date and time`, {
 			description: 'Give an ISO 8601 time such as 2024-05-01T00:00:00Z.',
 		});
 	}
