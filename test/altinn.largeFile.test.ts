@@ -19,14 +19,8 @@ import { startAltinnEnv, type AltinnEnv } from './support/altinnNode';
 
 const SIZE = 200 * 1024 * 1024;
 const MB = 1024 * 1024;
-/**
- * "Well under the file's size": a third of it at most. A whole-file buffer would be ≥ 100 %
- * (inline mode: ≥ 233 %, the bytes plus their base64). What remains is stream buffers and
- * chunks not yet collected.
- */
-const MAX_GROWTH = SIZE / 3;
 
-jest.setTimeout(180_000);
+jest.setTimeout(600_000);
 
 // A real `gc()` for a clean baseline (jest does not run with --expose-gc).
 setFlagsFromString('--expose-gc');
@@ -48,42 +42,59 @@ afterAll(async () => {
 });
 
 interface MemoryPeak {
+	/** Resident set size, sampled every 10 ms (includes garbage not yet collected). */
 	rss: number;
-	/** heapUsed + arrayBuffers (Buffers live outside the V8 heap, in arrayBuffers). */
+	/** heapUsed + arrayBuffers (Buffers live outside the V8 heap), sampled every 10 ms. */
 	js: number;
+	/** heapUsed + arrayBuffers right after a full GC, once a second: what is really held. */
+	live: number;
 }
 
-/** Samples memory every 10 ms while `work` runs; returns the growth of the peaks over the baseline. */
-async function measure<T>(work: () => Promise<T>): Promise<{ result: T; growth: MemoryPeak; baseline: MemoryPeak }> {
-	gc();
-	const sample = (): MemoryPeak => {
+/** Samples memory while `work` runs; returns the growth of the peaks over a baseline taken after a full GC. */
+async function measure<T>(work: () => Promise<T>): Promise<{ result: T; growth: MemoryPeak }> {
+	const js = () => {
 		const m = process.memoryUsage();
-		return { rss: m.rss, js: m.heapUsed + m.arrayBuffers };
+		return m.heapUsed + m.arrayBuffers;
 	};
-	const baseline = sample();
+	gc();
+	const baseline: MemoryPeak = { rss: process.memoryUsage().rss, js: js(), live: js() };
 	const peak = { ...baseline };
-	const take = () => {
-		const now = sample();
-		peak.rss = Math.max(peak.rss, now.rss);
-		peak.js = Math.max(peak.js, now.js);
+	const sample = () => {
+		peak.rss = Math.max(peak.rss, process.memoryUsage().rss);
+		peak.js = Math.max(peak.js, js());
 	};
-	const timer = setInterval(take, 10);
+	const sampleLive = () => {
+		gc();
+		peak.live = Math.max(peak.live, js());
+	};
+	const timers = [setInterval(sample, 10), setInterval(sampleLive, 1000)];
 	try {
 		const result = await work();
-		take();
-		return { result, baseline, growth: { rss: peak.rss - baseline.rss, js: peak.js - baseline.js } };
+		sample();
+		return { result, growth: { rss: peak.rss - baseline.rss, js: peak.js - baseline.js, live: peak.live - baseline.live } };
 	} finally {
-		clearInterval(timer);
+		for (const timer of timers) clearInterval(timer);
 	}
 }
 
 const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+const pct = (bytes: number, of: number) => `${((100 * bytes) / of).toFixed(1)} %`;
 
-function report(what: string, growth: MemoryPeak, seconds: number): void {
+function report(what: string, size: number, growth: MemoryPeak, seconds: number): void {
 	console.log(
-		`${what}: ${mb(SIZE)} in ${seconds.toFixed(1)} s; peak growth RSS ${mb(growth.rss)} (${((100 * growth.rss) / SIZE).toFixed(1)} % of the file), ` +
-			`heap + array buffers ${mb(growth.js)} (${((100 * growth.js) / SIZE).toFixed(1)} %)`,
+		`${what}: ${mb(size)} in ${seconds.toFixed(1)} s; peak memory growth: RSS ${mb(growth.rss)} (${pct(growth.rss, size)} of the file), ` +
+			`heap + array buffers ${mb(growth.js)} (${pct(growth.js, size)}), live after GC ${mb(growth.live)} (${pct(growth.live, size)})`,
 	);
+}
+
+/**
+ * Well under the file's size: what is held (live after GC) is stream buffers only, and the
+ * process does not grow by anything near the file (RSS also counts chunks not yet collected).
+ * The raw heap + array buffers peak is printed but not asserted: it depends on when V8 collects.
+ */
+function expectStreamed(growth: MemoryPeak): void {
+	expect(growth.live).toBeLessThan(SIZE / 4);
+	expect(growth.rss).toBeLessThan(SIZE / 2);
 }
 
 function freshInstance(): string {
@@ -103,7 +114,7 @@ describe('Large files with filesystem binary mode', () => {
 			async () =>
 				await env.run({ resource: 'dataElement', operation: 'download', instanceId: id, dataElementId: element.id as string, binaryPropertyName: 'file' }),
 		);
-		report('Download', growth, (Date.now() - started) / 1000);
+		report('Download', SIZE, growth, (Date.now() - started) / 1000);
 		expect(result.error).toBeUndefined();
 
 		const file = result.items[0].binary?.file as IBinaryData;
@@ -112,8 +123,7 @@ describe('Large files with filesystem binary mode', () => {
 		expect(file.data).not.toHaveLength(SIZE); // a store reference, not the bytes
 		expect(await sha256OfStream(await binaryData.service.getAsStream(file.id as string))).toBe(expected);
 
-		expect(growth.rss).toBeLessThan(MAX_GROWTH);
-		expect(growth.js).toBeLessThan(MAX_GROWTH);
+		expectStreamed(growth);
 	});
 
 	it('uploads a 200 MB binary from the store as a stream, and the app receives the same bytes', async () => {
@@ -134,7 +144,7 @@ describe('Large files with filesystem binary mode', () => {
 					{ items: [{ json: {}, binary: { data: stored } }] },
 				),
 		);
-		report('Upload', growth, (Date.now() - started) / 1000);
+		report('Upload', SIZE, growth, (Date.now() - started) / 1000);
 		expect(result.error).toBeUndefined();
 
 		const element = result.json[0] as IDataObject;
@@ -143,8 +153,7 @@ describe('Large files with filesystem binary mode', () => {
 		expect(blob?.kind).toBe('file'); // the emulator streamed it to a temp file
 		expect(await sha256OfStream(openBlob(blob!))).toBe(expected);
 
-		expect(growth.rss).toBeLessThan(MAX_GROWTH);
-		expect(growth.js).toBeLessThan(MAX_GROWTH);
+		expectStreamed(growth);
 	});
 
 	it('refreshes an expired token before a streamed upload (n8n cannot resend a stream after a 401)', async () => {
@@ -159,11 +168,11 @@ describe('Large files with filesystem binary mode', () => {
 		try {
 			clearTokenCache();
 			env.credentials.clearExpirable('cred-1');
-			// n8n fetches and stores a token that lives 2 s, which then expires; Altinn's clock runs 9 s
-			// ahead, so Altinn rejects it (past its 10 s tolerance) while Maskinporten still accepts grants.
+			// n8n fetches and stores a token that lives 2 s, which then expires; with Altinn's clock 3 s
+			// ahead, Altinn rejects it (past its 10 s tolerance) while Maskinporten still accepts grants.
 			expect((await env.run({ resource: 'dataElement', operation: 'list', instanceId: id })).error).toBeUndefined();
-			await new Promise((resolve) => setTimeout(resolve, 4000));
-			env.emu.knobs.clockOffsetSec = 9;
+			await new Promise((resolve) => setTimeout(resolve, 10_500));
+			env.emu.knobs.clockOffsetSec = 3;
 
 			const uploads = env.emu.counters.get('route.app.data.create');
 			const { json, error } = await env.run(
@@ -191,11 +200,9 @@ describe('Large files with filesystem binary mode', () => {
 		const { result, growth } = await measure(
 			async () => await env.run({ resource: 'dataElement', operation: 'download', instanceId: id, dataElementId: element.id as string }),
 		);
-		console.log(
-			`Control (inline mode): ${mb(size)} in ${((Date.now() - started) / 1000).toFixed(1)} s; peak growth RSS ${mb(growth.rss)}, heap + array buffers ${mb(growth.js)}`,
-		);
+		report('Control (inline mode)', size, growth, (Date.now() - started) / 1000);
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].binary?.data.data).toHaveLength(Math.ceil(size / 3) * 4);
-		expect(growth.js).toBeGreaterThan(size);
+		expect(growth.rss).toBeGreaterThan(size);
 	});
 });

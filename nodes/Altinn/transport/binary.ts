@@ -201,9 +201,10 @@ export async function uploadBinary<T = unknown>(
 		action: 'write',
 		ambiguous: request.ambiguous,
 	};
-	return token
-		? await altinnRequestWithToken.call<IExecuteFunctions, [AltinnRequestOptions, string, number], Promise<AltinnResponse<T>>>(this, options, token, itemIndex)
-		: await altinnRequestFull.call<IExecuteFunctions, [AltinnRequestOptions, number], Promise<AltinnResponse<T>>>(this, options, itemIndex);
+	const response = token
+		? await altinnRequestWithToken.call(this, options, token, itemIndex)
+		: await altinnRequestFull.call(this, options, itemIndex);
+	return response as AltinnResponse<T>;
 }
 
 function nonEmpty(value: string | undefined | null): string | undefined {
