@@ -364,6 +364,17 @@ describe('runPoll', () => {
 		expect(durable.nodeStaticData).toEqual({ lastId: 2, polls: 1 });
 	});
 
+	it('the activation poll (testingTrigger) emits like a scheduled one but commits no cursor-only advance', async () => {
+		const credentials = credentialsFor();
+		const node = { ...pollNode, parameters: { advanceOnly: true } };
+		const poller = new Poller({ node, nodeType: nodeTypes, credentials, durableCursor: true });
+		const activation = await poller.poll({ testingTrigger: true });
+		expect(activation.items).toBeNull();
+		expect(activation.staticData).toEqual({});
+		const scheduled = await poller.poll();
+		expect(scheduled.nodeStaticData).toEqual({ lastId: 2, polls: 1 });
+	});
+
 	it('returns the error of a failing poll and persists nothing', async () => {
 		server.alwaysUnauthorized = true;
 		try {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { Container } from './n8nInternals';
+import { removeWhenDone } from './runtime';
 
 /**
  * Where `this.helpers.prepareBinaryData` puts bytes:
@@ -77,6 +78,8 @@ export async function useBinaryDataMode(
 		mode === 'filesystem' && options.storagePath === undefined
 			? mkdtempSync(path.join(tmpdir(), 'altinn-n8n-binary-'))
 			: undefined;
+	// A test file that never calls cleanup() still leaves no files behind.
+	if (ownedDir) removeWhenDone(ownedDir);
 	const storagePath = mode === 'filesystem' ? (options.storagePath ?? ownedDir) : undefined;
 	const config = binaryDataConfig(mode === 'filesystem' ? 'filesystem' : 'default', storagePath ?? '');
 	const service = new BinaryDataService(

@@ -1,5 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -16,7 +16,7 @@ export interface N8nLogEntry {
 /**
  * What n8n-core logged (node-context `this.logger`, ErrorReporter, WorkflowExecute), kept in
  * memory instead of printed. E.g. 2.41's "was not retried after refreshing the credential" warning
- * for stream bodies. Set HARNESS_N8N_LOGS=1 to also print them.
+ * for stream bodies. Set HARNESS_N8N_LOGS=1 to also print them (=debug: debug lines too).
  */
 export const n8nLogs = {
 	entries: [] as N8nLogEntry[],
@@ -30,6 +30,9 @@ export const n8nLogs = {
 
 class CapturingLogger {
 	private record(level: N8nLogEntry['level'], message: string, meta?: unknown) {
+		// n8n's default N8N_LOG_LEVEL is 'info': debug lines are dropped (and their metadata, which
+		// can hold request options, is not retained) unless HARNESS_N8N_LOGS=debug.
+		if (level === 'debug' && process.env.HARNESS_N8N_LOGS !== 'debug') return;
 		n8nLogs.entries.push({ level, message, meta });
 		if (process.env.HARNESS_N8N_LOGS) process.stderr.write(`[n8n ${level}] ${message}\n`);
 	}
@@ -50,6 +53,34 @@ class CapturingLogger {
 	}
 }
 
+const tempDirs = new Set<string>();
+
+/** Deletes a temporary directory when the test file ends (or at process exit outside jest). */
+export function removeWhenDone(dir: string): void {
+	tempDirs.add(dir);
+}
+
+function removeTempDirs(): void {
+	for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+	tempDirs.clear();
+}
+
+/**
+ * jest `afterAll` registered while the harness is imported (listeners on jest's sandboxed
+ * `process` never see the real exit); plain `exit` outside jest.
+ */
+function scheduleTempDirRemoval(): void {
+	if (typeof afterAll === 'function') {
+		try {
+			afterAll(removeTempDirs);
+			return;
+		} catch {
+			// imported inside a running test: fall through
+		}
+	}
+	process.once('exit', removeTempDirs);
+}
+
 let prepared = false;
 
 /**
@@ -62,7 +93,15 @@ let prepared = false;
 export function prepareN8nRuntime(): void {
 	if (prepared) return;
 	prepared = true;
-	process.env.N8N_USER_FOLDER ??= mkdtempSync(path.join(tmpdir(), 'altinn-n8n-home-'));
+	scheduleTempDirRemoval();
+	const ours = process.env.HARNESS_N8N_HOME;
+	if (process.env.N8N_USER_FOLDER === undefined || process.env.N8N_USER_FOLDER === ours) {
+		// (a folder from an earlier test file in the same worker is gone by now: make a new one)
+		const home = mkdtempSync(path.join(tmpdir(), 'altinn-n8n-home-'));
+		process.env.N8N_USER_FOLDER = home;
+		process.env.HARNESS_N8N_HOME = home;
+		removeWhenDone(home);
+	}
 	Container.set(Logger, new CapturingLogger() as unknown as InstanceType<typeof Logger>);
 	allowLoopbackRequests();
 }
