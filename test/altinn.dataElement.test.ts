@@ -117,11 +117,18 @@ describe('Data Element > Upload', () => {
 		expect(items[0].binary?.data).toMatchObject({ fileName, mimeType: 'application/pdf' });
 	});
 
-	it('keeps a non-ASCII file name (sent as filename*)', async () => {
-		const { json } = await env.run(params('upload', freshInstance(), { dataType: 'attachment' }), {
-			items: [fileItem(Buffer.from('hei\n'), 'text/plain', 'søknad æøå.txt')],
+	it('keeps a non-ASCII file name both ways (sent and received as filename*)', async () => {
+		const id = freshInstance();
+		const fileName = 'søknad æøå.txt';
+		const { json } = await env.run(params('upload', id, { dataType: 'attachment' }), {
+			items: [fileItem(Buffer.from('hei\n'), 'text/plain', fileName)],
 		});
-		expect(json[0]).toMatchObject({ filename: 'søknad æøå.txt', contentType: 'text/plain' });
+		expect(json[0]).toMatchObject({ filename: fileName, contentType: 'text/plain' });
+
+		const { items, error } = await env.run(params('download', id, { dataElementId: json[0].id }));
+		expect(error).toBeUndefined();
+		expect(bytesOf(items[0].binary?.data).toString()).toBe('hei\n');
+		expect(items[0].binary?.data).toMatchObject({ fileName, mimeType: 'text/plain' });
 	});
 
 	it('uploads form data as JSON', async () => {

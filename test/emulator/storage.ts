@@ -175,7 +175,9 @@ export async function streamDataElement(res: ServerResponse, element: DataElemen
 	};
 	if (element.filename) {
 		const name = String(element.filename);
-		headers['Content-Disposition'] = `attachment; filename=${/[\s;,"]/.test(name) ? `"${name.replace(/"/g, '\\"')}"` : name}; filename*=UTF-8''${encodeURIComponent(name)}`;
+		// As ASP.NET's SetHttpFileName: an ASCII fallback (non-ASCII as '_') plus the exact name in filename*.
+		const ascii = name.replace(/[^\x20-\x7e]/g, '_');
+		headers['Content-Disposition'] = `attachment; filename=${/[\s;,"]/.test(ascii) ? `"${ascii.replace(/"/g, '\\"')}"` : ascii}; filename*=UTF-8''${encodeURIComponent(name)}`;
 	}
 	res.writeHead(200, headers);
 	await pipeline(openBlob(blob), res);
