@@ -3,7 +3,7 @@
  * the Altinn node's transport (the only code that speaks HTTP to Altinn); tests of the poll logic
  * may implement it directly.
  */
-import type { IBinaryData, IDataObject, IPollFunctions } from 'n8n-workflow';
+import type { IBinaryData, IDataObject } from 'n8n-workflow';
 
 import type { AppEvent, StorageInstance } from './records';
 
@@ -34,4 +34,3 @@ export function statusOf(error: unknown): number | undefined {
 	return Number.isInteger(code) && code > 0 ? code : undefined;
 }
 
-export type TriggerContext = IPollFunctions;
