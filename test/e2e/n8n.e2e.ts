@@ -72,7 +72,9 @@ function triggerWorkflow(org: string, app: string) {
 					source: 'instanceChanges',
 					org,
 					app,
-					filters: { notConfirmed: false, onlyCompleted: false },
+					// a new submission: completed and not yet confirmed by the org
+					onlyCompleted: true,
+					notConfirmed: true,
 					startFrom: 'now',
 				},
 				credentials: credRef(CRED),
@@ -249,8 +251,8 @@ describe('phase 2: n8n start + REST API', () => {
 	});
 
 	it('the Altinn Trigger in an activated workflow picks up an instance created after activation, exactly once', async () => {
-		// Activation runs a test poll whose cursor n8n does not keep (n8n 2.41 commits the cursor of scheduled
-		// polls only), so "Start From: Now" is fixed by the first scheduled poll: wait for it.
+		// Activation runs a test poll (n8n 2.41 commits a staged cursor only for scheduled polls); create the
+		// instance once the first scheduled poll has run, so it is unambiguously after activation.
 		await waitFor(() => demo.emu.counters.get('route.storage.instances.query') >= queriesAtStart + 2, 60_000, 'the first scheduled poll');
 		await sleep(1000);
 		const executions = async () =>
@@ -264,6 +266,7 @@ describe('phase 2: n8n start + REST API', () => {
 			appId: `${demo.info.org}/${demo.info.app}`,
 			partyId: demo.info.partyId,
 			formData: { Skjema: { Navn: 'Etter aktivering' } },
+			task: 'ended',
 		});
 		const guid = String(rec.instance.id).split('/')[1];
 
