@@ -4,7 +4,8 @@
 // Environment: N8N_CACHE_DIR (cache root, default .cache), N8N_VERSION (pin n8n), N8N_PORT (default 5678,
 // or a free port), ALTINN_EMULATOR_PORT (default 5690, or a free port).
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ensureN8n } from './n8n/ensure-n8n.mjs';
@@ -30,10 +31,10 @@ async function portOr(preferred) {
 	return free ? preferred : await rt.freePort();
 }
 
-function startEmulatorChild(port) {
+function startEmulatorChild(port, keyFile) {
 	return new Promise((resolve, reject) => {
 		const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [repoRoot] });
-		const child = spawn(process.execPath, [tsNode, '--transpile-only', path.join(repoRoot, 'scripts/n8n/emulator-server.ts'), String(port)], {
+		const child = spawn(process.execPath, [tsNode, '--transpile-only', path.join(repoRoot, 'scripts/n8n/emulator-server.ts'), String(port), keyFile], {
 			cwd: repoRoot,
 			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 		});
@@ -52,7 +53,7 @@ async function main() {
 
 	const emuPort = await portOr(Number(process.env.ALTINN_EMULATOR_PORT || 5690));
 	log(`starting the Maskinporten + Altinn emulator on port ${emuPort}…`);
-	const emulator = await startEmulatorChild(emuPort);
+	const emulator = await startEmulatorChild(emuPort, path.join(userFolder, 'demo-client-key.json'));
 	log(`emulator at ${emulator.url}: service owner ${emulator.info.org} (${emulator.info.orgNumber}), apps ${Object.values(emulator.info.seed.apps).join(", ")}`);
 
 	const port = await portOr(Number(process.env.N8N_PORT || 5678));
@@ -61,14 +62,25 @@ async function main() {
 
 	// credential + example workflows (re-imported each run: the emulator and the demo key are new each time)
 	const ex = loadExamples({ info: emulator.info, emulatorUrl: emulator.url });
-	const credFile = path.join(userFolder, 'demo-credential.json');
-	writeFileSync(credFile, JSON.stringify([{ ...ex.credential, data: emulator.credentialData }]), { mode: 0o600 });
-	const wfFile = path.join(userFolder, 'example-workflows.json');
-	writeFileSync(wfFile, JSON.stringify(ex.workflows));
-	log('importing the demo credential and the example workflows (n8n import:credentials / import:workflow)…');
-	await rt.cli(n8n, env, ['import:credentials', `--input=${credFile}`], { logFile });
-	writeFileSync(credFile, '[]');
-	await rt.cli(n8n, env, ['import:workflow', `--input=${wfFile}`], { logFile });
+	// Imported only when they changed (the emulator URL and the demo key are kept between starts).
+	const importHash = createHash('sha256').update(JSON.stringify([ex, emulator.credentialData])).digest('hex');
+	const stampFile = path.join(userFolder, '.imported-examples');
+	if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== importHash) {
+		const credFile = path.join(userFolder, 'demo-credential.json');
+		writeFileSync(credFile, JSON.stringify([{ ...ex.credential, data: emulator.credentialData }]), { mode: 0o600 });
+		const wfFile = path.join(userFolder, 'example-workflows.json');
+		writeFileSync(wfFile, JSON.stringify(ex.workflows));
+		log('importing the demo credential and the example workflows (n8n import:credentials / import:workflow)…');
+		try {
+			await rt.cli(n8n, env, ['import:credentials', `--input=${credFile}`], { logFile });
+			await rt.cli(n8n, env, ['import:workflow', `--input=${wfFile}`], { logFile });
+		} finally {
+			writeFileSync(credFile, '[]');
+		}
+		writeFileSync(stampFile, importHash);
+	} else {
+		log('demo credential and example workflows already imported');
+	}
 
 	const cleanup = async () => {
 		emulator.child.kill('SIGTERM');

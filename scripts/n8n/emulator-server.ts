@@ -1,14 +1,25 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
 /**
  * The demo emulator as a long-running child process of `npm start` (run with ts-node --transpile-only).
- * Port from argv[2] (0 = free). Sends { url, info, credentialData } to the parent over the IPC channel
+ * Port from argv[2] (0 = free), demo key file from argv[3] (created if missing). Sends { url, info, credentialData } to the parent over the IPC channel
  * (the private key never goes to stdout), then serves until the parent goes away.
  */
-import { startDemoEmulator } from './demo';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+import { generateDemoKey, startDemoEmulator, type DemoKey } from './demo';
+
+/** The demo client's key, kept in the (git-ignored) cache so that later starts need no re-import. */
+function demoKey(file: string | undefined): DemoKey | undefined {
+	if (!file) return undefined;
+	if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoKey;
+	const key = generateDemoKey();
+	writeFileSync(file, JSON.stringify(key), { mode: 0o600 });
+	return key;
+}
 
 async function main(): Promise<void> {
 	const port = Number(process.argv[2] ?? 0);
-	const demo = await startDemoEmulator({ port });
+	const demo = await startDemoEmulator({ port, key: demoKey(process.argv[3]) });
 	const message = { type: 'ready', url: demo.emu.url, info: demo.info, credentialData: demo.credentialData };
 	if (process.send) process.send(message);
 	else process.stdout.write(`emulator ready at ${demo.emu.url}\n`);
