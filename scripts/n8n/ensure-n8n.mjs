@@ -2,7 +2,7 @@
 //   node scripts/n8n/ensure-n8n.mjs        → prints the n8n install directory (and the version on stderr)
 // Cache: $N8N_CACHE_DIR or <repo>/.cache; n8n lands in <cache>/n8n-<version>/node_modules/n8n.
 // Version: $N8N_VERSION, else the newest 2.x that installs (newest first, a few candidates, then 2.41.1);
-// the choice and known-bad versions are remembered in <cache>/n8n-choice.json (N8N_REFRESH=1 re-checks).
+// the choice and known-bad versions are remembered in <cache>/n8n-choice.json (N8N_REFRESH=1 re-checks all).
 // Install: `npm install --ignore-scripts` (n8n's scripts download zlib for Kafka, which fails offline),
 // then sqlite3's native module: prebuilt binary if reachable, else node-gyp from source.
 import { spawn, spawnSync } from 'node:child_process';
@@ -208,6 +208,7 @@ export async function ensureN8n() {
 	if (choice.version && process.env.N8N_REFRESH !== '1' && existsSync(readyMarker(installDirFor(choice.version)))) {
 		return done(installDirFor(choice.version), choice.version);
 	}
+	if (process.env.N8N_REFRESH === '1') choice.failed = {};
 	const candidates = registryVersions(env)
 		.filter((v) => !choice.failed?.[v])
 		.slice(0, MAX_CANDIDATES);
