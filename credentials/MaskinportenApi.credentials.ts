@@ -271,11 +271,13 @@ export class MaskinportenApi implements ICredentialType {
 
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 		requestOptions.headers = { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.accessToken ?? '')}` };
-		// Relative URLs (the credential test) go to this credential's own environment.
-		if (!requestOptions.baseURL && requestOptions.url.startsWith('/')) {
+		// Relative URLs (the credential test) go to this credential's own environment. The HTTP
+		// Request node still passes the legacy request shape, with `uri` and no `url`.
+		const url = requestOptions.url ?? (requestOptions as { uri?: string }).uri ?? '';
+		if (!requestOptions.baseURL && url.startsWith('/')) {
 			const endpoints = resolveEndpoints(credentials.environment, credentials);
 			requestOptions.baseURL =
-				requestOptions.url === MASKINPORTEN_TEST_PATH ? endpoints.maskinportenIssuer.replace(/\/$/, '') : endpoints.altinnPlatformUrl;
+				url === MASKINPORTEN_TEST_PATH ? endpoints.maskinportenIssuer.replace(/\/$/, '') : endpoints.altinnPlatformUrl;
 		}
 		return requestOptions;
 	}

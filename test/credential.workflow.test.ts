@@ -339,3 +339,15 @@ describe('credential test button', () => {
 		}
 	});
 });
+
+describe('authenticate with the HTTP Request node', () => {
+	it('accepts the legacy request shape (uri, no url) and leaves an absolute target alone', async () => {
+		const legacy = { method: 'GET', uri: 'https://platform.tt02.altinn.no/storage/api/v1/applications/ttd' };
+		const options = await new MaskinportenApi().authenticate(
+			{ environment: 'test', accessToken: 'token-value' },
+			legacy as unknown as Parameters<MaskinportenApi['authenticate']>[1],
+		);
+		expect(options.headers).toMatchObject({ Authorization: 'Bearer token-value' });
+		expect(options.baseURL).toBeUndefined();
+	});
+});
