@@ -1,12 +1,18 @@
 // Small helpers shared by the scripts (Node >= 20, no dependencies).
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Cache root: $N8N_CACHE_DIR, $N8N_NODES_ALTINN_CACHE (CI) or <repo>/.cache (git-ignored). */
+/**
+ * Cache root: $N8N_CACHE_DIR, $N8N_NODES_ALTINN_CACHE, else the user's cache folder
+ * (`$XDG_CACHE_HOME` or `~/.cache`)/n8n-nodes-altinn, so that every clone on a machine (and CI)
+ * shares one n8n install instead of spending minutes on it again.
+ */
 export function cacheDir() {
-	return path.resolve(process.env.N8N_CACHE_DIR || process.env.N8N_NODES_ALTINN_CACHE || path.join(repoRoot, ".cache"));
+	const userCache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+	return path.resolve(process.env.N8N_CACHE_DIR || process.env.N8N_NODES_ALTINN_CACHE || path.join(userCache, 'n8n-nodes-altinn'));
 }
 
 const t0 = Date.now();
