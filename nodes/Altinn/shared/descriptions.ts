@@ -73,6 +73,39 @@ export const instanceIdParameter: INodeProperties = {
 		"The instance as partyId/instanceGuid, or the instance's Storage or app URL (e.g. from <code>selfLinks</code>)",
 };
 
+const returnAllParameter: INodeProperties = {
+	displayName: 'Return All',
+	name: 'returnAll',
+	type: 'boolean',
+	default: false,
+	description: 'Whether to return all results or only up to a given limit',
+};
+
+/**
+ * Return All and Limit, for list operations; `returnAllByDefault` is Return All's default
+ * (true where the whole list is one answer anyway).
+ */
+export function returnAllParameters(returnAllByDefault = false): INodeProperties[] {
+	return [
+		returnAllByDefault ? { ...returnAllParameter, default: true } : returnAllParameter,
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { show: { returnAll: [false] } },
+		},
+	];
+}
+
+/** The item's Limit, or undefined when Return All is on. */
+export function limitOf(ctx: IExecuteFunctions, itemIndex: number, returnAllByDefault = false): number | undefined {
+	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, returnAllByDefault) as boolean;
+	return returnAll ? undefined : (ctx.getNodeParameter('limit', itemIndex, 50) as number);
+}
+
 /** Turns an input check's error into the NodeOperationError n8n shows, naming the parameter. */
 export function validated<T>(ctx: IExecuteFunctions, itemIndex: number, check: () => T): T {
 	try {

@@ -2,27 +2,12 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { listApplications } from '../../shared/applications';
-import { orgParameter, validated } from '../../shared/descriptions';
+import { limitOf, orgParameter, returnAllParameters, validated } from '../../shared/descriptions';
 import { orgCode } from '../../shared/validation';
 
 const properties: INodeProperties[] = [
 	orgParameter,
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: true,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllParameters(true),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['application'], operation: ['list'] } }, properties);
@@ -30,8 +15,8 @@ export const description = updateDisplayOptions({ show: { resource: ['applicatio
 /** Storage `GET /applications/{org}`: one item per app. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const org = validated(this, itemIndex, () => orgCode(this.getNodeParameter('org', itemIndex)));
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, true) as boolean;
+	const limit = limitOf(this, itemIndex, true);
 	const apps = await listApplications.call(this, org, itemIndex);
-	const wanted = returnAll ? apps : apps.slice(0, this.getNodeParameter('limit', itemIndex, 50) as number);
+	const wanted = limit === undefined ? apps : apps.slice(0, limit);
 	return wanted.map((json) => ({ json, pairedItem: { item: itemIndex } }));
 }

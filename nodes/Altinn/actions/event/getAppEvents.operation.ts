@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { appParameters, appTarget, validated } from '../../shared/descriptions';
+import { appParameters, appTarget, limitOf, returnAllParameters, validated } from '../../shared/descriptions';
 import { InputError, partyId, toUtcIso } from '../../shared/validation';
 import { collectPages, eventPages, resolveAltinnUrls, type QueryValue } from '../../transport';
 
@@ -40,22 +40,7 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { start: ['after'] } },
 		description: 'The ID of the last event already seen; only later events are returned',
 	},
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		displayOptions: { show: { returnAll: [false] } },
-		description: 'Max number of results to return',
-	},
+	...returnAllParameters(),
 	{
 		displayName: 'Filters',
 		name: 'filters',
@@ -106,8 +91,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const timeZone = this.getTimezone();
 	const start = this.getNodeParameter('start', itemIndex, 'from') as string;
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as Filters;
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const limit = limitOf(this, itemIndex);
 
 	const qs: Record<string, QueryValue> = validated(this, itemIndex, () => {
 		const query: Record<string, QueryValue> = {};

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { appParameters, appTarget, validated } from '../../shared/descriptions';
+import { appParameters, appTarget, limitOf, returnAllParameters, validated } from '../../shared/descriptions';
 import { dateRange, partyId } from '../../shared/validation';
 import { collectPages, resolveAltinnUrls, storageInstancePages, type QueryValue } from '../../transport';
 
@@ -10,22 +10,7 @@ export const RETURN_ALL_PAGE_SIZE = 1000;
 
 const properties: INodeProperties[] = [
 	...appParameters,
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllParameters(),
 	{
 		displayName: 'Filters',
 		name: 'filters',
@@ -89,8 +74,7 @@ export function searchQuery(appId: string, org: string, filters: IDataObject, ti
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const target = appTarget.call(this, itemIndex);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const limit = limitOf(this, itemIndex);
 	const order = this.getNodeParameter('order', itemIndex, 'desc:lastChanged') as string;
 	const qs = validated(this, itemIndex, () => searchQuery(target.appId, target.org, filters, this.getTimezone()));
 	qs.order = order;
