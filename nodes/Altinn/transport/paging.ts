@@ -24,47 +24,58 @@ interface InstancePage {
 	instances?: IDataObject[];
 }
 
+/** One page's items and the URL of the next page; undefined ends paging without yielding. */
+type PageReader = (url: string, qs: Record<string, QueryValue> | undefined) => Promise<{ items: IDataObject[]; next?: string } | undefined>;
+
+/** Yields each page's items, following `next` verbatim (it already carries every parameter) until absent. */
+async function* followNext(request: PageRequest, readPage: PageReader): AsyncGenerator<IDataObject[]> {
+	let url: string | undefined = request.url;
+	let qs = request.qs;
+	while (url) {
+		const page = await readPage(url, qs);
+		if (!page) return;
+		yield page.items;
+		url = page.next;
+		qs = undefined;
+	}
+}
+
 /** Storage `GET /instances` pages: yields each page's instances, following `next` until absent. */
-export async function* storageInstancePages(
+export function storageInstancePages(
 	this: AltinnContext,
 	request: PageRequest,
 	itemIndex?: number,
 ): AsyncGenerator<IDataObject[]> {
-	let url: string | undefined = request.url;
-	let qs = request.qs;
-	while (url) {
+	return followNext(request, async (url, qs) => {
 		const page: InstancePage = await altinnRequest.call(
 			this,
 			{ method: 'GET', url, qs, retry: 'safe', target: request.target, action: 'read' },
 			itemIndex,
 		);
-		yield page?.instances ?? [];
-		url = typeof page?.next === 'string' && page.next ? page.next : undefined;
-		qs = undefined; // `next` already carries every parameter
-	}
+		return {
+			items: page?.instances ?? [],
+			next: typeof page?.next === 'string' && page.next ? page.next : undefined,
+		};
+	});
 }
 
 /** Events `GET /app/{org}/{app}` (or `/events`) pages: yields each page of CloudEvents, following the `next` header. */
-export async function* eventPages(
+export function eventPages(
 	this: AltinnContext,
 	request: PageRequest,
 	itemIndex?: number,
 ): AsyncGenerator<IDataObject[]> {
-	let url: string | undefined = request.url;
-	let qs = request.qs;
-	while (url) {
+	return followNext(request, async (url, qs) => {
 		const res: AltinnResponse = await altinnRequestFull.call(
 			this,
 			{ method: 'GET', url, qs, retry: 'safe', target: request.target, headers: { Accept: 'application/cloudevents+json, application/json' } },
 			itemIndex,
 		);
 		const events = Array.isArray(res.body) ? (res.body as IDataObject[]) : [];
-		if (events.length === 0) return;
-		yield events;
+		if (events.length === 0) return undefined;
 		const next: string | string[] | undefined = res.headers.next;
-		url = Array.isArray(next) ? next[0] : next || undefined;
-		qs = undefined;
-	}
+		return { items: events, next: Array.isArray(next) ? next[0] : next || undefined };
+	});
 }
 
 /**
