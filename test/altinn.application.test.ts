@@ -5,17 +5,9 @@
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { Altinn } from '../nodes/Altinn/Altinn.node';
-import { startAltinnEnv, type AltinnEnv } from './support/altinnNode';
+import { useAltinnEnv } from './support/altinnNode';
 
-let env: AltinnEnv;
-
-beforeAll(async () => {
-	env = await startAltinnEnv();
-});
-
-afterAll(async () => {
-	await env.close();
-});
+const env = useAltinnEnv();
 
 afterEach(() => env.emu.faults.clear());
 

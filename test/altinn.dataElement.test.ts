@@ -6,27 +6,11 @@
 import type { IBinaryData, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { SAMPLE_PDF, SAMPLE_PNG } from './emulator/seed';
-import { startAltinnEnv, type AltinnEnv } from './support/altinnNode';
+import { instanceOperation, useAltinnEnv } from './support/altinnNode';
 
-let env: AltinnEnv;
+const env = useAltinnEnv();
 
-beforeAll(async () => {
-	env = await startAltinnEnv();
-});
-
-afterAll(async () => {
-	await env.close();
-});
-
-const demoApp = { __rl: true, mode: 'list', value: 'demo-app' };
-const params = (operation: string, instanceId: string, extra: IDataObject = {}) => ({
-	resource: 'dataElement',
-	operation,
-	org: 'ttd',
-	app: demoApp,
-	instanceId,
-	...extra,
-});
+const params = instanceOperation('dataElement');
 const bytesOf = (binary: IBinaryData | undefined) => Buffer.from(binary?.data ?? '', 'base64');
 const fileItem = (content: Buffer, mimeType: string, fileName: string, field = 'data'): INodeExecutionData => ({
 	json: {},

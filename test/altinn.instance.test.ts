@@ -5,17 +5,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { SAMPLE_PDF } from './emulator/seed';
-import { startAltinnEnv, type AltinnEnv } from './support/altinnNode';
+import { useAltinnEnv } from './support/altinnNode';
 
-let env: AltinnEnv;
-
-beforeAll(async () => {
-	env = await startAltinnEnv();
-});
-
-afterAll(async () => {
-	await env.close();
-});
+const env = useAltinnEnv();
 
 afterEach(() => env.emu.faults.clear());
 

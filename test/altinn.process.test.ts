@@ -4,28 +4,12 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { startAltinnEnv, type AltinnEnv } from './support/altinnNode';
+import { appValue, instanceOperation, useAltinnEnv } from './support/altinnNode';
 
-let env: AltinnEnv;
+const env = useAltinnEnv();
 
-beforeAll(async () => {
-	env = await startAltinnEnv();
-});
-
-afterAll(async () => {
-	await env.close();
-});
-
-const demoApp = { __rl: true, mode: 'list', value: 'demo-app' };
-const strictApp = { __rl: true, mode: 'list', value: 'strict-app' };
-const processParams = (operation: string, instanceId: string, extra: IDataObject = {}) => ({
-	resource: 'process',
-	operation,
-	org: 'ttd',
-	app: demoApp,
-	instanceId,
-	...extra,
-});
+const strictApp = appValue('strict-app');
+const processParams = instanceOperation('process');
 const currentTask = (json: IDataObject) => (json.currentTask as IDataObject | undefined)?.elementId;
 
 /** A fresh demo-app instance at Task_1 (form data filled in). */

@@ -113,3 +113,33 @@ export async function startAltinnEnv(): Promise<AltinnEnv> {
 		},
 	};
 }
+
+/**
+ * One environment for the whole test file: started in `beforeAll`, closed in `afterAll`. The
+ * object returned is filled in when `beforeAll` has run, so read it inside tests and hooks.
+ */
+export function useAltinnEnv(): AltinnEnv {
+	const env = {} as AltinnEnv;
+	beforeAll(async () => {
+		Object.assign(env, await startAltinnEnv());
+	});
+	afterAll(async () => {
+		await env.close();
+	});
+	return env;
+}
+
+/** The App locator value for an app of org `ttd`, as the picker's list mode stores it. */
+export const appValue = (app: string) => ({ __rl: true, mode: 'list', value: app });
+
+/** Parameters of one operation of `resource` on an instance of ttd/demo-app, plus `extra`. */
+export const instanceOperation =
+	(resource: string) =>
+	(operation: string, instanceId: string, extra: IDataObject = {}) => ({
+		resource,
+		operation,
+		org: 'ttd',
+		app: appValue('demo-app'),
+		instanceId,
+		...extra,
+	});
