@@ -13,6 +13,7 @@ import type { RegisteredJwk } from './emulator/maskinporten';
 import { demoApps, DIGDIR, TTD } from './emulator/seed';
 import type { InstanceRecord } from './emulator/state';
 import { Poller, runWorkflow, TestCredentialsHelper, TestNodeTypes, type PollResult } from './harness';
+import { emulatorJwkCredential } from './support/credentials';
 import { testKey } from './support/keys';
 
 const NODE = 'Altinn Trigger';
@@ -34,16 +35,8 @@ beforeAll(async () => {
 		emu.maskinporten.registerClient({ clientId, orgNumber: TTD.orgNumber, scopes, jwks: [key.publicJwk as RegisteredJwk] });
 	client('trigger-client', ['altinn:serviceowner/instances.read', 'altinn:serviceowner/instances.write']);
 	client('write-only-client', ['altinn:serviceowner/instances.write']);
-	const data = (clientId: string, scopes: string) => ({
-		environment: 'custom',
-		...emu.credentialUrls,
-		clientId,
-		scopes,
-		keyType: 'jwk',
-		jwk: key.jwkJson,
-		algorithm: 'RS256',
-		exchangeToAltinn: true,
-	});
+	const data = (clientId: string, scopes: string) =>
+		emulatorJwkCredential(emu, key, clientId, scopes, { algorithm: 'RS256', exchangeToAltinn: true });
 	credentials = new TestCredentialsHelper(
 		[new MaskinportenApi()],
 		[

@@ -11,18 +11,12 @@ import { parseSettings } from '../credentials/maskinporten/settings';
 import { safetyMarginMs, TokenCache } from '../credentials/maskinporten/tokenCache';
 import { exchangeUrl, parseExchangeBody } from '../credentials/maskinporten/tokenClient';
 import { testKey } from './support/keys';
+import { testJwkCredential } from './support/credentials';
 
 const key = testKey('client-key');
 const fast = { retryDelaysMs: [1, 1] };
 
-const credentials = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
-	environment: 'test',
-	clientId: 'my-client',
-	scopes: 'altinn:serviceowner/instances.read',
-	keyType: 'jwk',
-	jwk: key.jwkJson,
-	...over,
-});
+const credentials = (over: Record<string, unknown> = {}): Record<string, unknown> => testJwkCredential(key, over);
 
 /** An unsigned JWT-shaped token with the given exp (the client only decodes it). */
 const fakeJwt = (claims: Record<string, unknown>) =>

@@ -16,6 +16,7 @@ import {
 } from '../credentials/maskinporten';
 import { startEmulator, type Emulator } from './emulator';
 import type { ClientDefinition } from './emulator/maskinporten';
+import { emulatorJwkCredential } from './support/credentials';
 import { business, fixture, fixtureKey, testKey, type TestKey } from './support/keys';
 
 const READ = 'altinn:serviceowner/instances.read';
@@ -68,15 +69,8 @@ function client(def: Partial<ClientDefinition> = {}): string {
 	return clientId;
 }
 
-const credentials = (clientId: string, over: Record<string, unknown> = {}): Record<string, unknown> => ({
-	environment: 'custom',
-	...emu.credentialUrls,
-	clientId,
-	scopes: READ,
-	keyType: 'jwk',
-	jwk: key.jwkJson,
-	...over,
-});
+const credentials = (clientId: string, over: Record<string, unknown> = {}): Record<string, unknown> =>
+	emulatorJwkCredential(emu, key, clientId, READ, over);
 
 async function altinnClaims(token: string) {
 	return jose.decodeJwt(token);

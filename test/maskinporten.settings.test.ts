@@ -8,18 +8,12 @@ import { createPrivateKey } from 'node:crypto';
 import { CredentialSettingsError } from '../credentials/maskinporten/errors';
 import { parseSettings } from '../credentials/maskinporten/settings';
 import { business, fixture, fixtureKey, testKey } from './support/keys';
+import { testJwkCredential } from './support/credentials';
 
 const key = testKey('settings-key');
 const jwk = JSON.parse(key.jwkJson) as Record<string, unknown>;
 
-const base = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
-	environment: 'test',
-	clientId: 'my-client',
-	scopes: 'altinn:serviceowner/instances.read',
-	keyType: 'jwk',
-	jwk: key.jwkJson,
-	...over,
-});
+const base = (over: Record<string, unknown> = {}): Record<string, unknown> => testJwkCredential(key, over);
 const pem = (over: Record<string, unknown> = {}) => base({ keyType: 'pem', privateKey: key.pkcs8, keyId: 'k1', jwk: undefined, ...over });
 const cert = (over: Record<string, unknown> = {}) =>
 	base({ keyType: 'certificate', privateKey: business.key(), certificate: business.chain(), jwk: undefined, ...over });

@@ -9,6 +9,7 @@ import { clearTokenCache } from '../../credentials/maskinporten';
 import { Altinn } from '../../nodes/Altinn/Altinn.node';
 import { startEmulator, type Emulator } from '../emulator';
 import { seedDemo, type DemoSeed } from '../emulator/seed';
+import { emulatorJwkCredential } from './credentials';
 import { runWorkflow, TestCredentialsHelper, TestNodeTypes, type NodeErrorView, type WorkflowRunResult } from '../harness';
 import { testKey } from './keys';
 
@@ -54,17 +55,8 @@ export async function startAltinnEnv(): Promise<AltinnEnv> {
 		});
 	client('node-client', BOTH_SCOPES.split(' '));
 	client('write-only-client', ['altinn:serviceowner/instances.write']);
-	const data = (clientId: string, scopes: string, extra: IDataObject = {}) => ({
-		environment: 'custom',
-		...emu.credentialUrls,
-		clientId,
-		scopes,
-		keyType: 'jwk',
-		jwk: key.jwkJson,
-		algorithm: 'RS256',
-		exchangeToAltinn: true,
-		...extra,
-	});
+	const data = (clientId: string, scopes: string, extra: IDataObject = {}) =>
+		emulatorJwkCredential(emu, key, clientId, scopes, { algorithm: 'RS256', exchangeToAltinn: true, ...extra });
 	const credentials = new TestCredentialsHelper(
 		[new MaskinportenApi()],
 		[

@@ -1,0 +1,34 @@
+/**
+ * Maskinporten credential data (the credential's field names) for a JWK key, as tests store it.
+ */
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import type { Emulator } from '../emulator';
+import type { TestKey } from './keys';
+
+/** Custom environment pointing at the emulator: client, scopes and JWK, then `over`. */
+export const emulatorJwkCredential = (
+	emu: Pick<Emulator, 'credentialUrls'>,
+	key: Pick<TestKey, 'jwkJson'>,
+	clientId: string,
+	scopes: string,
+	over: Record<string, unknown> = {},
+): ICredentialDataDecryptedObject => ({
+	environment: 'custom',
+	...emu.credentialUrls,
+	clientId,
+	scopes,
+	keyType: 'jwk',
+	jwk: key.jwkJson,
+	...(over as ICredentialDataDecryptedObject),
+});
+
+/** Test environment, client `my-client` with the read scope and a JWK, then `over` (for unit tests that make no request). */
+export const testJwkCredential = (key: Pick<TestKey, 'jwkJson'>, over: Record<string, unknown> = {}): Record<string, unknown> => ({
+	environment: 'test',
+	clientId: 'my-client',
+	scopes: 'altinn:serviceowner/instances.read',
+	keyType: 'jwk',
+	jwk: key.jwkJson,
+	...over,
+});
