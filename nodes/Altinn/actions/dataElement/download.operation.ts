@@ -2,8 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { instanceIdParameter, instanceTarget } from '../../shared/descriptions';
-import { downloadToBinary } from '../../transport/binary';
-import { dataElementId, dataElementIdParameter, elementDataUrl, fetchDataElement } from './elements';
+import { dataElementId, dataElementIdParameter, downloadDataElement, fetchDataElement } from './elements';
 
 export const outputFieldParameter: INodeProperties = {
 	displayName: 'Put Output File in Field',
@@ -28,16 +27,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const id = dataElementId.call(this, itemIndex);
 	const field = this.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string;
 	const element = await fetchDataElement.call(this, target, id, itemIndex);
-	const binary = await downloadToBinary.call(
-		this,
-		{
-			url: await elementDataUrl.call(this, target, id),
-			target: `data element ${id} of ${target.label}`,
-			fileName: element.filename as string | undefined,
-			mimeType: element.contentType as string | undefined,
-			fallbackFileName: `${String(element.dataType ?? 'data')}-${id}`,
-		},
-		itemIndex,
-	);
+	const binary = await downloadDataElement.call(this, target, id, element, itemIndex);
 	return [{ json: element, binary: { [field]: binary } }];
 }

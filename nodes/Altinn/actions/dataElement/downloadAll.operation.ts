@@ -2,9 +2,8 @@ import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, I
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { instanceIdParameter, instanceTarget } from '../../shared/descriptions';
-import { downloadToBinary } from '../../transport/binary';
 import { outputFieldParameter } from './download.operation';
-import { elementDataUrl, fetchDataElements, isDeleted } from './elements';
+import { downloadDataElement, fetchDataElements, isDeleted } from './elements';
 
 const properties: INodeProperties[] = [
 	instanceIdParameter,
@@ -63,19 +62,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const files: IBinaryData[] = [];
 	for (const element of elements) {
 		const id = String(element.id);
-		files.push(
-			await downloadToBinary.call(
-				this,
-				{
-					url: await elementDataUrl.call(this, target, id),
-					target: `data element ${id} of ${target.label}`,
-					fileName: element.filename as string | undefined,
-					mimeType: element.contentType as string | undefined,
-					fallbackFileName: `${String(element.dataType ?? 'data')}-${id}`,
-				},
-				itemIndex,
-			),
-		);
+		files.push(await downloadDataElement.call(this, target, id, element, itemIndex));
 	}
 
 	if (output === 'oneItem') {

@@ -1,10 +1,11 @@
 /** Reading an instance's data elements from Storage, shared by the data element operations. */
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { InstanceTarget } from '../../shared/descriptions';
 import { storageInstanceUrl } from '../../shared/descriptions';
 import { altinnRequest } from '../../transport';
+import { downloadToBinary } from '../../transport/binary';
 
 export const dataElementIdParameter: INodeProperties = {
 	displayName: 'Data Element ID',
@@ -64,6 +65,30 @@ export async function fetchDataElement(
 /** Storage URL of one element's bytes. */
 export async function elementDataUrl(this: IExecuteFunctions, target: InstanceTarget, elementId: string): Promise<string> {
 	return `${await storageInstanceUrl.call(this, target)}/data/${elementId}`;
+}
+
+/**
+ * One element's bytes (Storage `GET …/data/{id}`, the stored file as is) into n8n's binary
+ * store, keeping its file name and content type.
+ */
+export async function downloadDataElement(
+	this: IExecuteFunctions,
+	target: InstanceTarget,
+	elementId: string,
+	element: IDataObject,
+	itemIndex: number,
+): Promise<IBinaryData> {
+	return await downloadToBinary.call(
+		this,
+		{
+			url: await elementDataUrl.call(this, target, elementId),
+			target: `data element ${elementId} of ${target.label}`,
+			fileName: element.filename as string | undefined,
+			mimeType: element.contentType as string | undefined,
+			fallbackFileName: `${String(element.dataType ?? 'data')}-${elementId}`,
+		},
+		itemIndex,
+	);
 }
 
 /** Whether Storage still lists an element that has been hard-deleted (service owners see those). */
