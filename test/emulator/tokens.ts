@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /**
  * The emulator's own signing keys, and the two kinds of access token it issues:
  * Maskinporten access tokens (verified by the Altinn authentication exchange) and
