@@ -1,5 +1,5 @@
 // Prepare a real n8n for the e2e suite: ensure the cached n8n, build + pack + install this package into a
-// fresh user folder, and write the facts to <out>/context.json (default .e2e/context.json).
+// fresh user folder, and write the facts to <out>/context.json (test/e2e/workDir.js gives <out>: a folder under the system temp dir).
 //   node scripts/n8n/prepare-e2e.mjs [outDir]
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -2,11 +2,12 @@
 // The first run on a bare machine installs n8n (several minutes); progress goes to stderr.
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
+const { e2eWorkDir } = require('./workDir');
 
 module.exports = async function globalSetup() {
 	const root = path.resolve(__dirname, '..', '..');
 	const started = Date.now();
-	const r = spawnSync(process.execPath, [path.join(root, 'scripts/n8n/prepare-e2e.mjs'), path.join(root, '.e2e')], {
+	const r = spawnSync(process.execPath, [path.join(root, 'scripts/n8n/prepare-e2e.mjs'), e2eWorkDir], {
 		stdio: ['ignore', 'inherit', 'inherit'],
 		cwd: root,
 	});

@@ -10,6 +10,8 @@ import path from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const rt = require('../../scripts/lib/n8n-runtime.cjs');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { e2eWorkDir } = require('./workDir') as { e2eWorkDir: string };
 
 export interface E2eContext {
 	version: string;
@@ -28,7 +30,7 @@ export interface RestClient {
 export const repoRoot = path.resolve(__dirname, '..', '..');
 
 export function readContext(): E2eContext {
-	return JSON.parse(readFileSync(path.join(repoRoot, '.e2e', 'context.json'), 'utf8')) as E2eContext;
+	return JSON.parse(readFileSync(path.join(e2eWorkDir, 'context.json'), 'utf8')) as E2eContext;
 }
 
 /** `IRun` as `n8n execute --rawOutput` prints it (only what the tests read). */
@@ -52,7 +54,7 @@ export interface RunJson {
 
 export class N8n {
 	readonly ctx = readContext();
-	readonly logFile = path.join(repoRoot, '.e2e', 'n8n.log');
+	readonly logFile = path.join(e2eWorkDir, 'n8n.log');
 	env: Record<string, string> = {};
 	server?: { url: string; stop(): Promise<void>; output(): string };
 	rest?: RestClient;
