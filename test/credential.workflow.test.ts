@@ -23,7 +23,7 @@ import { MaskinportenApi } from '../credentials/MaskinportenApi.credentials';
 import { clearTokenCache } from '../credentials/maskinporten';
 import { startEmulator, type Emulator } from './emulator';
 import { allowLoopbackRequests, buildAdditionalData, runWorkflow, TestCredentialsHelper, TestNodeTypes } from './harness';
-import { emulatorJwkCredential } from './support/credentials';
+import { EDITOR_DEFAULTS, emulatorJwkCredential } from './support/credentials';
 import { business, fixture, fixtureKey, testKey } from './support/keys';
 
 const READ = 'altinn:serviceowner/instances.read';
@@ -74,18 +74,7 @@ const nodeTypes = new TestNodeTypes([new TokenProbe()]);
 let clientId: string;
 
 const credentialData = (over: Record<string, unknown> = {}) =>
-	emulatorJwkCredential(emu, key, clientId, READ, {
-		keyId: '',
-		algorithm: 'RS256',
-		resource: '',
-		consumerOrg: '',
-		systemUserOrg: '',
-		systemUserExternalRef: '',
-		exchangeToAltinn: true,
-		useAltinnTestOrg: false,
-		accessToken: '',
-		...over,
-	});
+	emulatorJwkCredential(emu, key, clientId, READ, { ...EDITOR_DEFAULTS, ...over });
 
 function store(over: Record<string, unknown> = {}): TestCredentialsHelper {
 	const helper = new TestCredentialsHelper([new MaskinportenApi()]);

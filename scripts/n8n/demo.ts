@@ -9,6 +9,7 @@ type JsonWebKey = webcrypto.JsonWebKey;
 
 import { startEmulator, type Emulator } from '../../test/emulator/index';
 import { seedDemo, type DemoSeed } from '../../test/emulator/seed';
+import { EDITOR_DEFAULTS, emulatorJwkCredential } from '../../test/support/credentials';
 
 export const DEMO_CLIENT_ID = 'demo-n8n-client';
 export const DEMO_SCOPES = ['altinn:serviceowner/instances.read', 'altinn:serviceowner/instances.write'];
@@ -68,23 +69,5 @@ export async function startDemoEmulator(options: { port?: number; key?: DemoKey 
 }
 
 export function demoCredentialData(emu: Emulator, key: DemoKey): Record<string, unknown> {
-	return {
-		environment: 'custom',
-		maskinportenUrl: emu.credentialUrls.maskinportenUrl,
-		altinnPlatformUrl: emu.credentialUrls.altinnPlatformUrl,
-		altinnAppsUrl: emu.credentialUrls.altinnAppsUrl,
-		clientId: DEMO_CLIENT_ID,
-		scopes: DEMO_SCOPES.join(' '),
-		keyType: 'jwk',
-		jwk: JSON.stringify(key.privateJwk),
-		keyId: '',
-		algorithm: 'RS256',
-		resource: '',
-		consumerOrg: '',
-		systemUserOrg: '',
-		systemUserExternalRef: '',
-		exchangeToAltinn: true,
-		useAltinnTestOrg: false,
-		accessToken: '',
-	};
+	return emulatorJwkCredential(emu, { jwkJson: JSON.stringify(key.privateJwk) }, DEMO_CLIENT_ID, DEMO_SCOPES.join(' '), EDITOR_DEFAULTS);
 }

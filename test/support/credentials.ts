@@ -6,6 +6,19 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import type { Emulator } from '../emulator';
 import type { TestKey } from './keys';
 
+/** The optional fields as n8n's editor saves them when left alone (all present, at their defaults). */
+export const EDITOR_DEFAULTS = {
+	keyId: '',
+	algorithm: 'RS256',
+	resource: '',
+	consumerOrg: '',
+	systemUserOrg: '',
+	systemUserExternalRef: '',
+	exchangeToAltinn: true,
+	useAltinnTestOrg: false,
+	accessToken: '',
+};
+
 /** Custom environment pointing at the emulator: client, scopes and JWK, then `over`. */
 export const emulatorJwkCredential = (
 	emu: Pick<Emulator, 'credentialUrls'>,
