@@ -8,8 +8,18 @@ import type { ServerResponse } from 'node:http';
 export interface Fault {
 	/** Route name (e.g. `maskinporten.token`, `storage.instances.query`) or `*` for any route. */
 	route: string;
-	/** HTTP status to answer with, or `reset` to destroy the socket (a connection reset). */
-	status: number | 'reset';
+	/**
+	 * HTTP status to answer with, or a network fault:
+	 * - `reset`: destroy the socket before answering (a connection reset);
+	 * - `stall`: accept the request and never answer, keeping the socket open (a hung backend
+	 *   behind a load balancer; (inferred) a network fault, not an Altinn behaviour);
+	 * - `truncate`: let the service handle the request (it takes effect), then send the status,
+	 *   the headers with the full Content-Length and only the first half of the body, and close
+	 *   the socket (a proxy or connection cut mid-answer; (inferred) network fault);
+	 * - `loseAnswer`: let the service handle the request (it takes effect), then close the
+	 *   socket without answering (the answer is lost on the way back; (inferred) network fault).
+	 */
+	status: number | 'reset' | 'stall' | 'truncate' | 'loseAnswer';
 	/** How many matching requests fail before the fault is used up. Default 1. */
 	times?: number;
 	/** Extra headers, e.g. `{ 'Retry-After': '1' }`. */
@@ -79,11 +89,17 @@ export class FaultInjector {
 			if (f.used >= (f.times ?? 1)) continue;
 			f.seen++;
 			if (f.seen <= (f.after ?? 0)) continue;
+			if (f.status === 'truncate' || f.status === 'loseAnswer') {
+				// Only a success is cut (a 401 before n8n's token refresh is not the answer under test).
+				cutAnswer(res, f.status, () => f.used++);
+				return false;
+			}
 			f.used++;
 			if (f.status === 'reset') {
 				res.socket?.destroy();
 				return true;
 			}
+			if (f.status === 'stall') return true;
 			const isText = typeof f.body === 'string';
 			const payload = f.body === undefined ? '' : isText ? (f.body as string) : JSON.stringify(f.body);
 			res.writeHead(f.status, {
@@ -95,6 +111,36 @@ export class FaultInjector {
 		}
 		return false;
 	}
+}
+
+/**
+ * Lets the handler answer, but cuts what reaches the client when it is a success: `truncate`
+ * sends the status and headers (with the full Content-Length) and half the body; `loseAnswer`
+ * sends nothing. Then the socket is closed. Other answers pass unchanged.
+ */
+function cutAnswer(res: ServerResponse, mode: 'truncate' | 'loseAnswer', used: () => void): void {
+	let head: { status: number; headers: Record<string, unknown> } = { status: 200, headers: {} };
+	const writeHead = res.writeHead.bind(res) as (status: number, headers?: Record<string, unknown>) => ServerResponse;
+	res.writeHead = ((status: number, headers?: Record<string, unknown>) => {
+		head = { status, headers: { ...(headers ?? {}) } };
+		return res;
+	}) as ServerResponse['writeHead'];
+	const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+	res.end = ((chunk?: unknown) => {
+		if (head.status < 200 || head.status >= 300) {
+			writeHead(head.status, head.headers);
+			return end(chunk);
+		}
+		used();
+		const body = chunk === undefined || typeof chunk === 'function' ? Buffer.alloc(0) : Buffer.from(chunk as string);
+		if (mode === 'truncate') {
+			writeHead(head.status, { ...head.headers, 'Content-Length': String(body.length) });
+			res.write(body.subarray(0, Math.floor(body.length / 2)));
+			// Give the half body time to leave before the socket closes.
+			res.socket?.end(() => res.socket?.destroy());
+		} else res.socket?.destroy();
+		return res;
+	}) as ServerResponse['end'];
 }
 
 export const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { REQUEST_OPTIONS } from '../transport';
+import { DEFAULT_TIMEOUT_SEC, REQUEST_OPTIONS } from '../transport';
 import { resources } from './resources';
 
 const all = Object.values(resources);
@@ -45,6 +45,15 @@ export const requestOptions: INodeProperties = {
 					],
 				},
 			],
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: DEFAULT_TIMEOUT_SEC,
+			description:
+				'How long Altinn may take to answer one request. A downloaded file fails only when no data arrives for this long. Retries of a request that is safe to repeat stop after twice this time in total.',
 		},
 		{
 			displayName: 'System User External Ref',

@@ -108,6 +108,15 @@ export function appName(value: unknown, parameter = 'App'): string {
 	return text;
 }
 
+/** A Limit: a whole number of at least 1 (Altinn answers 400 to anything else). */
+export function positiveLimit(value: unknown, parameter = 'Limit'): number {
+	const n = typeof value === 'number' ? value : Number(String(value ?? '').trim() || NaN);
+	if (!Number.isInteger(n) || n < 1) {
+		throw new InputError(parameter, `${parameter} ${JSON.stringify(value ?? '')} is not a whole number of at least 1`, `Set ${parameter} to how many results you want (e.g. 50), or turn on Return All.`);
+	}
+	return n;
+}
+
 /** The UTC offset of `timeZone` at the instant `utcMs`, in milliseconds. */
 function offsetMs(utcMs: number, timeZone: string): number {
 	const parts = new Intl.DateTimeFormat('en-US', {
@@ -176,7 +185,11 @@ export function dateRange(
 	const from = toUtcIso(after.value, after.parameter, timeZone);
 	const to = toUtcIso(before.value, before.parameter, timeZone);
 	if (from && to && Date.parse(from) >= Date.parse(to)) {
-		throw new InputError(after.parameter, `${after.parameter} (${from}) is not before ${before.parameter} (${to})`, 'The range would match nothing.');
+		throw new InputError(
+			after.parameter,
+			`${after.parameter} (${from}) is not before ${before.parameter} (${to})`,
+			`The range would match nothing. Set ${after.parameter} to an earlier time than ${before.parameter}, swap the two, or clear one of them.`,
+		);
 	}
 	const values = [from ? `gt:${from}` : undefined, to ? `lte:${to}` : undefined].filter((v): v is string => !!v);
 	return values.length ? values : undefined;

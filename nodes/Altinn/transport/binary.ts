@@ -13,6 +13,7 @@
  */
 import type { IBinaryData, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
 
+import { headerValue } from './headers';
 import { altinnRequestFull, altinnRequestWithToken, type AltinnRequestOptions, type AltinnResponse } from './request';
 import { ensureFreshToken } from './token';
 
@@ -105,15 +106,6 @@ export function fileNameFromContentDisposition(header: unknown): string | undefi
 	if (quoted) return quoted[1].replace(/\\(.)/g, '$1');
 	const bare = /filename\s*=\s*([^;]+)/i.exec(header);
 	return bare ? bare[1].trim() : undefined;
-}
-
-/** A header value as one string (n8n gives arrays for repeated headers). */
-export function headerValue(headers: Record<string, unknown> | undefined, name: string): string | undefined {
-	if (!headers) return undefined;
-	const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
-	const value = key === undefined ? undefined : headers[key];
-	if (Array.isArray(value)) return value.map(String).join(', ');
-	return value === undefined || value === null ? undefined : String(value);
 }
 
 /** The MIME type without parameters (`text/xml; charset=utf-8` -> `text/xml`). */

@@ -5,7 +5,7 @@
  *   const urls = await resolveAltinnUrls.call(this);            // { platform, storage, events, app(org, app) }
  *   const instance = await altinnRequest.call(this, {
  *     method: 'GET', url: `${urls.storage}/instances/${partyId}/${guid}`,
- *     retry: 'safe',                       // 'safe': retried on 429/502/503/504/reset; 'never': sent once
+ *     retry: 'safe',                       // 'safe': retried on 429/502/503/504 (500 for a GET)/reset/timeout/cut answer; 'never': sent once
  *     target: `instance ${partyId}/${guid}`,   // named in error messages
  *     action: 'read',                      // policy action, named in 403 messages
  *   }, itemIndex);                         // itemIndex: error context + the per-item system user
@@ -40,4 +40,6 @@ export { storageInstancePages, eventPages, collectPages, type PageRequest } from
 export { toNodeError, describeAltinnError, parseErrorBody, formatValidationIssues, type AltinnFailure } from './errors';
 export { ensureFreshToken, tokenFreshness } from './token';
 export { REQUEST_OPTIONS, systemUserFor, type SystemUserOverride } from './systemUser';
+export { DEFAULT_TIMEOUT_SEC } from './timeout';
+export { headerValue } from './headers';
 export { buildMultipart, type MultipartPart } from './multipart';

@@ -8,6 +8,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AltinnContext } from './context';
+import { headerValue } from './headers';
 import { altinnRequest, altinnRequestFull, type AltinnResponse, type QueryValue } from './request';
 
 export interface PageRequest {
@@ -73,8 +74,7 @@ export function eventPages(
 		);
 		const events = Array.isArray(res.body) ? (res.body as IDataObject[]) : [];
 		if (events.length === 0) return undefined;
-		const next: string | string[] | undefined = res.headers.next;
-		return { items: events, next: Array.isArray(next) ? next[0] : next || undefined };
+		return { items: events, next: headerValue(res.headers, 'next') || undefined };
 	});
 }
 

@@ -13,6 +13,8 @@ export interface AltinnUrls {
 	storage: string;
 	/** `{platform}/events/api/v1` */
 	events: string;
+	/** The apps host pattern, `https://{org}.apps.tt02.altinn.no`. */
+	appsPattern: string;
 	/** The base of one app's own API, `https://{org}.apps.tt02.altinn.no/{org}/{app}`. */
 	app(org: string, app: string): string;
 }
@@ -29,6 +31,7 @@ export function altinnUrlsFrom(credentials: ICredentialDataDecryptedObject): Alt
 		platform,
 		storage: `${platform}/storage/api/v1`,
 		events: `${platform}/events/api/v1`,
+		appsPattern: endpoints.altinnAppsUrlPattern,
 		app: (org, app) => appBaseUrl(endpoints, org, app),
 	};
 }

@@ -107,7 +107,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		const to = toUtcIso(filters.to, 'To', timeZone);
 		if (to) {
 			if (typeof query.from === 'string' && Date.parse(query.from) >= Date.parse(to)) {
-				throw new InputError('To', `To (${to}) is not after From (${query.from})`, 'The range would match nothing.');
+				throw new InputError('To', `To (${to}) is not after From (${query.from})`, 'The range would match nothing. Set To to a later time than From, or clear To.');
 			}
 			query.to = to;
 		}
