@@ -128,8 +128,10 @@ describe('query building', () => {
 });
 
 describe('retry policy', () => {
-	it('retries only 429, 502, 503 and 504', () => {
-		expect([400, 401, 403, 404, 409, 429, 500, 502, 503, 504].filter(isRetryableStatus)).toEqual([429, 502, 503, 504]);
+	it('retries 429, 502, 503 and 504, and a 500 only for a GET', () => {
+		expect([400, 401, 403, 404, 409, 429, 500, 502, 503, 504].filter((s) => isRetryableStatus(s, 'POST'))).toEqual([429, 502, 503, 504]);
+		// Storage's transient "Unable to perform query on instances" (InstancesController) is a 500.
+		expect([400, 404, 429, 500, 501, 502, 503, 504].filter((s) => isRetryableStatus(s, 'GET'))).toEqual([429, 500, 502, 503, 504]);
 	});
 
 	it('backs off exponentially with jitter, and a Retry-After wins', () => {

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /**
  * The transport under faults that real networks and real Altinn produce: a stalled answer,
  * Storage's transient 500, an answer cut short or not JSON, a lost answer to a delete, and a
@@ -183,5 +184,61 @@ describe('the token goes only to Altinn', () => {
 		const { error } = await env.run({ resource: 'event', operation: 'getAppEvents', org: 'ttd', app: appValue('demo-app'), start: 'after', after: '0', returnAll: true });
 		expect(seen).toHaveLength(0);
 		expect(error?.message).toContain(`Refused to send the Altinn token to ${new URL(spyUrl).host}`);
+	});
+});
+
+describe('plain http:// only to this machine', () => {
+	it('a Custom Altinn Platform URL over plain http to a network host is refused before any grant, naming the field', async () => {
+		const data = { ...env.credentials.getStoredData('cred-1'), altinnPlatformUrl: 'http://platform.example.test' };
+		env.credentials.add({ id: 'cred-plain-http', name: 'Plain http', type: 'maskinportenApi', data });
+		const grants = env.emu.counters.get('maskinporten.grants');
+		const { error } = await env.run(get(env.seed.instances.active), { credential: 'cred-plain-http' });
+		expect(error?.message).toBe(
+			'The Maskinporten credential cannot be used: Altinn Platform URL "http://platform.example.test" uses plain http:// to platform.example.test: the grant and the tokens would travel unencrypted. Use https://, or http:// only to this machine (localhost, 127.0.0.1, ::1) for a local emulator.',
+		);
+		expect(error?.description).toContain('Altinn Platform URL');
+		expect(env.emu.counters.get('maskinporten.grants')).toBe(grants);
+	});
+});
+
+describe('input refused before any request', () => {
+	const queries = () => counter('storage.instances.query');
+	it.each([-5, 0, 2.5])('a Limit of %p', async (limit) => {
+		const before = queries();
+		const { error } = await env.run(search({ limit }));
+		expect(error?.message).toBe(`Limit ${limit} is not a whole number of at least 1`);
+		expect(error?.description).toBe('Set Limit to how many results you want (e.g. 50), or turn on Return All.');
+		expect(queries()).toBe(before);
+	});
+
+	it('an Events limit of -1', async () => {
+		const before = counter('events.app.query');
+		const { error } = await env.run({ resource: 'event', operation: 'getAppEvents', org: 'ttd', app: appValue('demo-app'), start: 'after', after: '0', limit: -1 });
+		expect(error?.message).toBe('Limit -1 is not a whole number of at least 1');
+		expect(counter('events.app.query')).toBe(before);
+	});
+
+	it('Created After later than Created Before says what to do', async () => {
+		const { error } = await env.run(search({ filters: { createdAfter: '2024-03-01T00:00:00Z', createdBefore: '2024-02-01T00:00:00Z' } }));
+		expect(error?.message).toBe('Created After (2024-03-01T00:00:00.000Z) is not before Created Before (2024-02-01T00:00:00.000Z)');
+		expect(error?.description).toBe('The range would match nothing. Set Created After to an earlier time than Created Before, swap the two, or clear one of them.');
+	});
+
+	it('an App typed By URL that is not a URL is flagged on the node, naming the field, with an example', async () => {
+		await expect(env.run(search({ app: { __rl: true, mode: 'url', value: 'demo-app' } }))).rejects.toThrow(
+			'App: give the app URL, e.g. https://ttd.apps.tt02.altinn.no/ttd/my-app',
+		);
+	});
+
+	it('an App By URL from an expression that is not a URL names the field, with an example', async () => {
+		const { error } = await env.run(search({ app: { __rl: true, mode: 'url', value: '={{ "demo-app" }}' } }));
+		expect(error?.message).toBe('App "demo-app" is not an app URL');
+		expect(error?.description).toContain('https://ttd.apps.tt02.altinn.no/ttd/my-app');
+	});
+
+	it('an App given By URL is read from the URL', async () => {
+		const { json, error } = await env.run(search({ app: { __rl: true, mode: 'url', value: 'https://ttd.apps.tt02.altinn.no/ttd/demo-app' }, limit: 1 }));
+		expect(error).toBeUndefined();
+		expect(json[0].appId).toBe('ttd/demo-app');
 	});
 });

@@ -43,7 +43,7 @@ export const appLocator: INodeProperties = {
 			type: 'string',
 			placeholder: 'my-app',
 			validation: [
-				{ type: 'regex', properties: { regex: '^[a-zA-Z0-9][a-zA-Z0-9-]*$', errorMessage: 'Not a valid app name' } },
+				{ type: 'regex', properties: { regex: '^[a-zA-Z0-9][a-zA-Z0-9-]*$', errorMessage: 'App: give the app name, e.g. my-app' } },
 			],
 		},
 		{
@@ -55,7 +55,7 @@ export const appLocator: INodeProperties = {
 			validation: [
 				{
 					type: 'regex',
-					properties: { regex: 'https?://[^/]+/[^/]+/[a-zA-Z0-9][a-zA-Z0-9-]*.*', errorMessage: 'Not an app URL' },
+					properties: { regex: 'https?://[^/]+/[^/]+/[a-zA-Z0-9][a-zA-Z0-9-]*.*', errorMessage: 'App: give the app URL, e.g. https://ttd.apps.tt02.altinn.no/ttd/my-app' },
 				},
 			],
 		},

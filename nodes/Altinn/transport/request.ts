@@ -99,7 +99,7 @@ const RETRYABLE_READ_STATUS = new Set([500]);
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'CERT_HAS_EXPIRED']);
 
-export function isRetryableStatus(status: number, method = 'POST'): boolean {
+export function isRetryableStatus(status: number, method: string): boolean {
 	return RETRYABLE_STATUS.has(status) || (method === 'GET' && RETRYABLE_READ_STATUS.has(status));
 }
 
@@ -177,23 +177,22 @@ function saysJson(contentType: string | undefined): boolean {
 	return /^application\/([\w.-]+\+)?json\b/i.test((contentType ?? '').trim());
 }
 
+/** Stands for an answer that claims JSON but does not parse. */
+const INVALID_ANSWER = Symbol('invalid answer');
+
 /**
- * A text answer: parsed JSON, or the text itself. `undefined` for an empty body. Throws
- * `InvalidAnswer` when the answer claims JSON (or we asked for JSON only and it looks like JSON)
- * but does not parse: a body cut short, or a proxy's error page.
+ * A text answer: parsed JSON, or the text itself. `undefined` for an empty body.
+ * `INVALID_ANSWER` when the answer claims JSON (or looks like JSON) but does not parse: a body
+ * cut short, or a proxy's error page.
  */
 function parseText(text: string, contentType: string | undefined): unknown {
 	if (!text) return undefined;
 	try {
 		return JSON.parse(text);
 	} catch {
-		const looksJson = /^\s*[[{"]/.test(text);
-		if (saysJson(contentType) || looksJson) throw new InvalidAnswer();
-		return text;
+		return saysJson(contentType) || /^\s*[[{"]/.test(text) ? INVALID_ANSWER : text;
 	}
 }
-
-class InvalidAnswer extends Error {}
 
 // ---------------------------------------------------------------------------------------------
 // Sending
@@ -377,14 +376,16 @@ async function execute<T>(
 			const pause = backoffMs(attempt, retryAfterMs);
 			return deadline - Date.now() - pause >= timeoutMs / 2 ? pause : undefined;
 		};
-		if (result.kind === 'cut') {
+		/** An answer cut short or not JSON: Altinn did the work; repeat a safe request, else say what to check. */
+		const retryInvalidAnswer = async (statusCode: number) => {
 			outcomeUnknown = true;
 			const pause = retryPause();
-			if (pause !== undefined) {
-				await sleep(pause);
-				continue;
-			}
-			throw fail({ kind: 'invalid', statusCode: result.statusCode }, attempt);
+			if (pause === undefined) throw fail({ kind: 'invalid', statusCode }, attempt);
+			await sleep(pause);
+		};
+		if (result.kind === 'cut') {
+			await retryInvalidAnswer(result.statusCode);
+			continue;
 		}
 		if (result.kind === 'network') {
 			outcomeUnknown ||= result.mayHaveBeenSent;
@@ -420,17 +421,10 @@ async function execute<T>(
 		else if (options.binary === 'stream' && isIdleWatchable(body)) {
 			watchIdle(body, timeoutMs, () => fail({ kind: 'network', code: 'ETIMEDOUT', mayHaveBeenSent: true, timedOut: true, midBody: true }, attempt));
 		} else if (options.binary !== 'stream') {
-			try {
-				body = parseText((await bodyToBuffer(result.body)).toString('utf8'), headerValue(headers, 'content-type'));
-			} catch (error) {
-				if (!(error instanceof InvalidAnswer)) throw error;
-				outcomeUnknown = true;
-				const pause = retryPause();
-				if (pause !== undefined) {
-					await sleep(pause);
-					continue;
-				}
-				throw fail({ kind: 'invalid', statusCode: result.statusCode }, attempt);
+			body = parseText((await bodyToBuffer(result.body)).toString('utf8'), headerValue(headers, 'content-type'));
+			if (body === INVALID_ANSWER) {
+				await retryInvalidAnswer(result.statusCode);
+				continue;
 			}
 		}
 		return { statusCode: result.statusCode, headers, body: body as T };

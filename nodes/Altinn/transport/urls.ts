@@ -2,6 +2,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { appBaseUrl, EndpointError, resolveEndpoints } from '../../../credentials/maskinporten/environments';
+import { FIELD_LABELS, type CredentialField } from '../../../credentials/maskinporten/errors';
 import type { AltinnContext } from './context';
 import { CREDENTIAL_TYPE } from './context';
 
@@ -48,8 +49,8 @@ export async function resolveAltinnUrls(this: AltinnContext): Promise<AltinnUrls
 		problem = error;
 	}
 	if (!urls) {
-		throw new NodeOperationError(this.getNode(), `The Maskinporten credential is incomplete: ${problem?.message}`, {
-			description: `Open the credential and check the field "${problem?.field}".`,
+		throw new NodeOperationError(this.getNode(), `The Maskinporten credential cannot be used: ${problem?.message}`, {
+			description: `Open the credential and check the field "${FIELD_LABELS[problem?.field as CredentialField] ?? problem?.field}".`,
 		});
 	}
 	return urls;
