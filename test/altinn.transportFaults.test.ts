@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { clearTokenCache } from '../credentials/maskinporten';
+import { TOKEN_TIMEOUTS } from '../credentials/maskinporten/tokenClient';
 import { RETRY } from '../nodes/Altinn/transport/request';
 import { appValue, startAltinnEnv, type AltinnEnv } from './support/altinnNode';
 
@@ -59,6 +61,24 @@ describe('timeouts', () => {
 		expect(counter('app.instances.createPrefill') - before).toBe(1);
 		expect(error?.message).toMatch(/^The Altinn app ttd\/demo-app did not answer POST a new instance of ttd\/demo-app .* within 1 s; the request may still have taken effect$/);
 		expect(error?.description).toContain('not safe to repeat');
+	}, 20_000);
+});
+
+describe('token requests time out too', () => {
+	it('a stalled Maskinporten fails within the token budget, naming the request', async () => {
+		const saved = { ...TOKEN_TIMEOUTS };
+		Object.assign(TOKEN_TIMEOUTS, { requestMs: 1000, budgetMs: 2000 });
+		try {
+			clearTokenCache();
+			env.credentials.patchStoredData('cred-1', { accessToken: '' });
+			env.emu.faults.add({ route: 'maskinporten.token', status: 'stall', times: 10 });
+			const before = counter('maskinporten.token');
+			const { error } = await env.run(get(env.seed.instances.active));
+			expect(counter('maskinporten.token') - before).toBe(2);
+			expect(error?.message).toBe(`Could not reach Maskinporten: POST ${env.emu.credentialUrls.maskinportenUrl}token (no answer within 1 s; tried 2 times)`);
+		} finally {
+			Object.assign(TOKEN_TIMEOUTS, saved);
+		}
 	}, 20_000);
 });
 

@@ -458,7 +458,7 @@ describe('rejected by the emulator, explained', () => {
 		const url = closed.credentialUrls.maskinportenUrl;
 		await closed.close();
 		const error = await failure(credentials('x', { maskinportenUrl: url }));
-		expect(error.message).toMatch(new RegExp(`^Could not reach Maskinporten at ${esc(url)}token \\(.+; tried 3 times\\)$`));
+		expect(error.message).toMatch(new RegExp(`^Could not reach Maskinporten: POST ${esc(url)}token \\(.+; tried 3 times\\)$`));
 	});
 });
 
