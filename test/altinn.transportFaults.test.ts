@@ -262,3 +262,30 @@ describe('input refused before any request', () => {
 		expect(json[0].appId).toBe('ttd/demo-app');
 	});
 });
+
+describe('the router', () => {
+	it('a programming error is an internal error of the node, not an Altinn API error, and keeps its item index', async () => {
+		// (inferred) Not an Altinn behaviour: an answer of an unexpected shape, to make the operation fail with a TypeError.
+		env.emu.faults.add({ route: 'storage.instances.query', status: 200, body: { count: 1, instances: 5 }, after: 1 });
+		const { error } = await env.run(search({ limit: 1 }), { items: [{ json: {} }, { json: {} }] });
+		expect(error?.name).toBe('NodeOperationError');
+		expect(error?.message).toMatch(/^Internal error in the Altinn node: /);
+		expect(error?.description).toContain('not an answer from Altinn');
+		expect((error?.error as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(1);
+	});
+
+	it('an Altinn error of the second item keeps its item index', async () => {
+		env.emu.faults.add({ route: 'storage.instance.get', status: 404, body: 'Unable to find instance', after: 1 });
+		const { error } = await env.run(get(env.seed.instances.active), { items: [{ json: {} }, { json: {} }] });
+		expect(error?.httpCode).toBe('404');
+		expect((error?.error as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(1);
+	});
+
+	it('an operation error raised without an item index gets the item index', async () => {
+		const data = { ...env.credentials.getStoredData('cred-1'), altinnAppsUrl: '' };
+		env.credentials.add({ id: 'cred-no-apps', name: 'No apps URL', type: 'maskinportenApi', data });
+		const { error } = await env.run(get(env.seed.instances.active), { credential: 'cred-no-apps' });
+		expect(error?.message).toBe('The Maskinporten credential cannot be used: Altinn Apps URL is required when Environment is Custom');
+		expect((error?.error as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(0);
+	});
+});

@@ -4,13 +4,15 @@
  *   - sets `pairedItem` on every output item (to the input item it came from);
  *   - with continueOnFail (node setting "On Error: Continue"), turns a failed item into one
  *     error item `{ error, description? }` paired with it, and goes on;
- *   - otherwise throws NodeApiError / NodeOperationError carrying the item index;
+ *   - otherwise re-throws the operation's NodeApiError / NodeOperationError with the item index
+ *     set (n8n's constructors return an existing error as is, dropping a new itemIndex), and
+ *     reports anything else (a TypeError: a bug here, not Altinn's doing) as an internal error;
  *   - with Request Options > Batching, runs `Items per Batch` items concurrently and pauses
  *     between batches; the output keeps the input order.
  *
  * To add a resource, see `resources.ts` (one import and one entry; nothing to change here).
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { REQUEST_OPTIONS } from '../transport';
@@ -68,9 +70,23 @@ async function runItem(this: IExecuteFunctions, operation: AltinnOperation, item
 			if (typeof httpCode === 'string' && httpCode) json.httpCode = httpCode;
 			return [{ json, pairedItem: { item: itemIndex } }];
 		}
-		if (error instanceof NodeOperationError) {
-			throw new NodeOperationError(this.getNode(), error, { itemIndex });
-		}
-		throw new NodeApiError(this.getNode(), error as JsonObject, { itemIndex });
+		throw withItemIndex(this, error, itemIndex);
 	}
+}
+
+/**
+ * The error to throw for a failed item, carrying its index. Errors of n8n (an expression that
+ * fails, a missing binary field) keep their message; a TypeError and its kin are bugs.
+ */
+export function withItemIndex(ctx: IExecuteFunctions, error: unknown, itemIndex: number): Error {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		error.context.itemIndex ??= itemIndex;
+		return error;
+	}
+	const programmingError = error instanceof TypeError || error instanceof ReferenceError || error instanceof RangeError || error instanceof SyntaxError;
+	if (!programmingError) return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+	return new NodeOperationError(ctx.getNode(), `Internal error in the Altinn node: ${(error as Error)?.message ?? String(error)}`, {
+		itemIndex,
+		description: 'This is a bug in n8n-nodes-altinn, not an answer from Altinn. Please report it with the operation you ran.',
+	});
 }
