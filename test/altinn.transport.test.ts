@@ -6,7 +6,8 @@ import { eventQuery } from '../nodes/Altinn/actions/instance/getEvents.operation
 import { searchQuery } from '../nodes/Altinn/actions/instance/search.operation';
 import { batchingFrom } from '../nodes/Altinn/actions/router';
 import { dataTypeOptions } from '../nodes/Altinn/shared/applications';
-import { dateRange, InputError, nationalIdentityNumber, orgNumber, parseInstanceRef, partyId, toUtcIso } from '../nodes/Altinn/shared/validation';
+import { dateRange, toUtcIso } from '../nodes/Altinn/shared/dates';
+import { InputError, nationalIdentityNumber, orgNumber, parseInstanceRef, partyId } from '../nodes/Altinn/shared/validation';
 import { altinnUrlsFrom, buildMultipart, describeAltinnError, formatValidationIssues, parseErrorBody, tokenFreshness, withQuery } from '../nodes/Altinn/transport';
 import { backoffMs, classifyNetworkCode, isRetryableStatus, parseRetryAfter, RETRY } from '../nodes/Altinn/transport/request';
 

@@ -86,19 +86,6 @@ export function timeKey(iso: string): string | undefined {
 	return `${String(seconds + 1e11).padStart(12, '0')}.${nanos}`;
 }
 
-/**
- * A time as full UTC ISO 8601 (`…Z`), reading a time without a zone as UTC (n8n's date picker gives
- * none, Events refuses a `from` without one, and JavaScript would read it as the server's local time).
- */
-export function toUtcIso(text: string): string | undefined {
-	const trimmed = text.trim();
-	const m = ISO.exec(trimmed);
-	if (!m) return undefined;
-	const withZone = m[8] ? trimmed : `${trimmed.replace(' ', 'T')}${m[4] ? '' : 'T00:00:00'}Z`;
-	const ms = Date.parse(withZone);
-	return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-}
-
 /** Orders two times; text that is not a time sorts first, so it never moves a cursor backwards. */
 export function compareTimes(a: string, b: string): number {
 	const ka = timeKey(a) ?? '';

@@ -5,6 +5,7 @@
 import type { IBinaryData, IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { toUtcIso } from '../Altinn/shared/dates';
 import { statusOf, type Query, type TriggerApi } from './api';
 import {
 	afterEvent,
@@ -24,7 +25,6 @@ import {
 	readCursor,
 	type SourceName,
 	type StartFrom,
-	toUtcIso,
 } from './cursor';
 import { DEFAULT_MAX_ITEMS, DEFAULT_SETTLE_SECONDS } from './description';
 import { drain, type DrainResult, type DrainSource } from './drain';
@@ -78,7 +78,12 @@ export function readSettings(ctx: IPollFunctions): TriggerSettings {
 		});
 	}
 	const startFrom = ctx.getNodeParameter('startFrom', 'now') as StartFrom;
-	const startTime = startFrom === 'time' ? toUtcIso(text('startTime')) : undefined;
+	let startTime: string | undefined;
+	try {
+		startTime = startFrom === 'time' ? toUtcIso(text('startTime'), 'Start Time', ctx.getTimezone()) : undefined;
+	} catch {
+		// not a date: reported just below
+	}
 	if (startFrom === 'time' && !startTime) {
 		throw new NodeOperationError(ctx.getNode(), `Start Time "${text('startTime')}" is not a date and time`, {
 			description: 'Give an ISO 8601 time such as 2024-05-01T00:00:00Z.',

@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { appParameters, appTarget, limitOf, returnAllParameters, validated } from '../../shared/descriptions';
-import { InputError, partyId, toUtcIso } from '../../shared/validation';
+import { toUtcIso } from '../../shared/dates';
+import { InputError, partyId } from '../../shared/validation';
 import { collectPages, eventPages, resolveAltinnUrls, type QueryValue } from '../../transport';
 
 /** Events' page size when returning everything; the `next` header is followed page by page. */

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { instanceIdParameter, validated } from '../../shared/descriptions';
-import { toUtcIso } from '../../shared/validation';
+import { toUtcIso } from '../../shared/dates';
 import { storageInstanceCall } from './common';
 
 const EVENT_TYPES = [

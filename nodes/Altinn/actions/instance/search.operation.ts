@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { appParameters, appTarget, limitOf, returnAllParameters, validated } from '../../shared/descriptions';
-import { dateRange, partyId } from '../../shared/validation';
+import { dateRange } from '../../shared/dates';
+import { partyId } from '../../shared/validation';
 import { collectPages, resolveAltinnUrls, storageInstancePages, type QueryValue } from '../../transport';
 
 /** Page size for Return All: Storage enforces no maximum; large pages mean few requests. */
