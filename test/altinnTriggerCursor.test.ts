@@ -160,7 +160,7 @@ describe('records', () => {
 	const guid = 'f21e491f-f862-4776-b81f-725657ef0a18';
 	it('reads the instance out of an event source URL', () => {
 		const event = { id: 'e', type: 'app.instance.created', source: `https://ttd.apps.altinn.no/ttd/apps-test/instances/50019855/${guid}` };
-		expect(instanceRefFromEvent(event, { org: 'x', app: 'y' })).toEqual({ org: 'ttd', app: 'apps-test', partyId: '50019855', instanceGuid: guid });
+		expect(instanceRefFromEvent(event, { org: 'x', app: 'y' })).toEqual({ org: 'ttd', app: 'apps-test', partyId: '50019855', instanceGuid: guid, id: `50019855/${guid}` });
 		const item = eventItem({ ...event, subject: '/party/50019855', time: '2024-01-01T00:00:00Z' }, 'ttd/apps-test', links);
 		expect(item).toMatchObject({
 			instanceId: `50019855/${guid}`,
@@ -175,6 +175,7 @@ describe('records', () => {
 			app: 'a',
 			partyId: '1',
 			instanceGuid: guid,
+			id: `1/${guid}`,
 		});
 	});
 	it('shapes an instance change', () => {

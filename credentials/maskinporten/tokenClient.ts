@@ -48,7 +48,7 @@ export interface ClientOptions {
 	now?: () => number;
 }
 
-export const DEFAULT_RETRY_DELAYS_MS = [300, 1200];
+const DEFAULT_RETRY_DELAYS_MS = [300, 1200];
 
 /**
  * Timeouts of the token requests: each grant or exchange may wait `requestMs` for an answer,
@@ -92,7 +92,7 @@ async function sendWithRetry(
 }
 
 /** Posts a freshly signed grant and returns Maskinporten's access token. */
-export async function requestMaskinportenToken(
+async function requestMaskinportenToken(
 	http: HttpCall,
 	settings: MaskinportenSettings,
 	options: ClientOptions = {},

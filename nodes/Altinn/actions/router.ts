@@ -78,7 +78,7 @@ async function runItem(this: IExecuteFunctions, operation: AltinnOperation, item
  * The error to throw for a failed item, carrying its index. Errors of n8n (an expression that
  * fails, a missing binary field) keep their message; a TypeError and its kin are bugs.
  */
-export function withItemIndex(ctx: IExecuteFunctions, error: unknown, itemIndex: number): Error {
+function withItemIndex(ctx: IExecuteFunctions, error: unknown, itemIndex: number): Error {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		error.context.itemIndex ??= itemIndex;
 		return error;

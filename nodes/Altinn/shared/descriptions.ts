@@ -22,7 +22,7 @@ export const orgParameter: INodeProperties = {
 /** The app name in an app URL, `https://{org}.apps…/{org}/{app}…` (the By URL mode's extractValue). */
 const APP_URL = 'https?://[^/]+/[^/]+/([a-zA-Z0-9][a-zA-Z0-9-]*)';
 
-export const appLocator: INodeProperties = {
+const appLocator: INodeProperties = {
 	displayName: 'App',
 	name: 'app',
 	type: 'resourceLocator',
@@ -113,7 +113,7 @@ export function limitOf(ctx: IExecuteFunctions, itemIndex: number, returnAllByDe
  * The app name from the App locator. n8n's own extraction of the By URL mode fails with a
  * generic "parameter's value is invalid", so the URL is read here, with a message naming App.
  */
-export function appFromLocator(value: unknown): string {
+function appFromLocator(value: unknown): string {
 	const locator = value as { __rl?: boolean; mode?: string; value?: unknown } | string | undefined;
 	if (!locator || typeof locator !== 'object') return appName(locator);
 	if (locator.mode !== 'url') return appName(locator.value);

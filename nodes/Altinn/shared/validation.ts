@@ -24,7 +24,13 @@ export interface InstanceRef {
 	app?: string;
 }
 
+/** The one GUID pattern (instance and data element ids), as regex source. */
 const GUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+const WHOLE_GUID = new RegExp(`^${GUID}$`);
+
+export function isGuid(value: string): boolean {
+	return WHOLE_GUID.test(value);
+}
 const BARE_ID = new RegExp(`^(\\d+)/(${GUID})$`);
 const IN_URL = new RegExp(`/instances/(\\d+)/(${GUID})(?:[/?#]|$)`);
 const APP_URL = new RegExp(`/([a-z0-9][a-z0-9-]*)/([a-z0-9][a-z0-9-]*)/instances/\\d+/${GUID}`, 'i');
@@ -55,6 +61,15 @@ export function parseInstanceRef(value: unknown, parameter = 'Instance ID'): Ins
 		`${parameter} "${text.length > 80 ? `${text.slice(0, 80)}…` : text}" is not an instance ID`,
 		`An instance ID is partyId/instanceGuid (${example}).`,
 	);
+}
+
+/** `parseInstanceRef` for text that may not be an instance at all (an event's `source`): undefined instead of an error. */
+export function findInstanceRef(value: unknown): InstanceRef | undefined {
+	try {
+		return parseInstanceRef(value);
+	} catch {
+		return undefined;
+	}
 }
 
 function ref(partyId: string, guid: string): InstanceRef {

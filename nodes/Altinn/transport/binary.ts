@@ -85,14 +85,14 @@ export function formatBytes(bytes: number): string {
  * `attachment; filename="x"; filename*=UTF-8''x`, as Altinn's docs show. The quoted name is an
  * ASCII fallback (non-ASCII, quotes and backslashes replaced); `filename*` carries the real name.
  */
-export function contentDispositionHeader(fileName: string): string {
+function contentDispositionHeader(fileName: string): string {
 	const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
 	const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 	return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 /** The file name in a Content-Disposition header; `filename*` (RFC 5987) wins over `filename`. */
-export function fileNameFromContentDisposition(header: unknown): string | undefined {
+function fileNameFromContentDisposition(header: unknown): string | undefined {
 	if (typeof header !== 'string' || header === '') return undefined;
 	const extended = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(header);
 	if (extended) {

@@ -297,7 +297,7 @@ const seconds = (ms: number | undefined) => `${Math.round((ms ?? 0) / 1000)} s`;
 const triedTimes = (ctx: FailureContext) => (ctx.attempts && ctx.attempts > 1 ? ` Tried ${ctx.attempts} times.` : '');
 
 /** Which Altinn API a URL belongs to, for messages: `Storage`, `Events`, `authentication`, or an app. */
-export function altinnApiOf(url: string): string {
+function altinnApiOf(url: string): string {
 	const path = (() => {
 		try {
 			return new URL(url).pathname;

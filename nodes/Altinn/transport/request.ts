@@ -134,7 +134,7 @@ export function classifyNetworkCode(
 	return { code: c || 'unknown', mayHaveBeenSent: true };
 }
 
-export function isRetryableNetwork(code: string): boolean {
+function isRetryableNetwork(code: string): boolean {
 	return RESET_CODES.has(code);
 }
 
@@ -154,7 +154,7 @@ export function withQuery(url: string, qs?: Record<string, QueryValue>): string 
 	return `${url}${url.includes('?') ? '&' : '?'}${query}`;
 }
 
-export function isStream(body: unknown): body is ByteStream {
+function isStream(body: unknown): body is ByteStream {
 	return !!body && typeof body === 'object' && typeof (body as { pipe?: unknown }).pipe === 'function';
 }
 

@@ -27,7 +27,7 @@ export type SystemUserOverride = TokenRequestOverrides & { systemUserOrg: string
 export const REQUEST_OPTIONS = 'requestOptions';
 
 /** `123456789` or `0192:123456789`. */
-export const SYSTEM_USER_ORG = /^(0192:)?\d{9}$/;
+const SYSTEM_USER_ORG = /^(0192:)?\d{9}$/;
 
 /** The per-item system user set on the node, if any (only the action node has the setting). */
 export function systemUserFor(ctx: AltinnContext, itemIndex: number | undefined): SystemUserOverride | undefined {
