@@ -54,6 +54,22 @@ describe('timeouts', () => {
 		expect(error?.description).toContain('Request Options > Timeout');
 	}, 20_000);
 
+	it('a download that stops part way fails once no data came for the timeout, naming what', async () => {
+		env.emu.faults.add({ route: 'storage.data.get', status: 'stallMidBody' });
+		const id = env.seed.instances.active;
+		const element = env.seed.dataElements.activePdf;
+		const { error } = await env.run({
+			resource: 'dataElement',
+			operation: 'download',
+			org: 'ttd',
+			app: appValue('demo-app'),
+			instanceId: id,
+			dataElementId: element,
+			requestOptions: { timeout: 1 },
+		});
+		expect(error?.message).toBe(`Altinn Storage sent no data for 1 s while GET data element ${element} of instance ${id} was being downloaded`);
+	}, 20_000);
+
 	it('a stalled create is not repeated, and says it may have taken effect', async () => {
 		env.emu.faults.add({ route: 'app.instances.createPrefill', status: 'stall', times: 10 });
 		const before = counter('app.instances.createPrefill');

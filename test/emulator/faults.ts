@@ -17,9 +17,12 @@ export interface Fault {
 	 *   the headers with the full Content-Length and only the first half of the body, and close
 	 *   the socket (a proxy or connection cut mid-answer; (inferred) network fault);
 	 * - `loseAnswer`: let the service handle the request (it takes effect), then close the
-	 *   socket without answering (the answer is lost on the way back; (inferred) network fault).
+	 *   socket without answering (the answer is lost on the way back; (inferred) network fault);
+	 * - `stallMidBody`: let the service answer, pass the status, the headers and half of the
+	 *   first chunk of the body, then send nothing more and keep the socket open (a download
+	 *   that hangs part way; (inferred) network fault).
 	 */
-	status: number | 'reset' | 'stall' | 'truncate' | 'loseAnswer';
+	status: number | 'reset' | 'stall' | 'truncate' | 'loseAnswer' | 'stallMidBody';
 	/** How many matching requests fail before the fault is used up. Default 1. */
 	times?: number;
 	/** Extra headers, e.g. `{ 'Retry-After': '1' }`. */
@@ -94,6 +97,11 @@ export class FaultInjector {
 				cutAnswer(res, f.status, () => f.used++);
 				return false;
 			}
+			if (f.status === 'stallMidBody') {
+				f.used++;
+				stallMidBody(res);
+				return false;
+			}
 			f.used++;
 			if (f.status === 'reset') {
 				res.socket?.destroy();
@@ -141,6 +149,21 @@ function cutAnswer(res: ServerResponse, mode: 'truncate' | 'loseAnswer', used: (
 		} else res.socket?.destroy();
 		return res;
 	}) as ServerResponse['end'];
+}
+
+/** Passes the head and half of the first body chunk, then swallows the rest: the client waits for bytes that never come. */
+function stallMidBody(res: ServerResponse): void {
+	const write = res.write.bind(res) as (chunk: unknown) => boolean;
+	let sent = false;
+	res.write = ((chunk: unknown) => {
+		if (!sent) {
+			sent = true;
+			const bytes = Buffer.from(chunk as Buffer);
+			write(bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2))));
+		}
+		return true;
+	}) as ServerResponse['write'];
+	res.end = (() => res) as ServerResponse['end'];
 }
 
 export const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
