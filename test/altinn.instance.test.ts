@@ -135,6 +135,21 @@ describe('Instance > updates on one instance', () => {
 		expect((r.json[0].status as IDataObject).readStatus).toBe('UpdatedSinceLastReview');
 	});
 
+	it('sets substatus through the app when Org and App are given, so app.instance.substatus.changed is published', async () => {
+		const substatusEvents = () =>
+			(env.emu.world.appEvents.get('ttd/demo-app') ?? []).filter((e) => e.type === 'app.instance.substatus.changed' && e.resourceinstance === active()).length;
+		const before = substatusEvents();
+		const viaApp = env.emu.counters.get('route.app.instance.substatus');
+		const r = await env.run(instanceParams('setSubstatus', active(), { org: 'ttd', app, label: 'substatus.approved' }));
+		expect(r.error).toBeUndefined();
+		expect((r.json[0].status as IDataObject).substatus).toEqual({ label: 'substatus.approved' });
+		expect(env.emu.counters.get('route.app.instance.substatus')).toBe(viaApp + 1);
+		expect(substatusEvents()).toBe(before + 1);
+		// Without Org and App it is Storage's route, which publishes nothing.
+		await env.run(instanceParams('setSubstatus', active(), { label: 'substatus.storage' }));
+		expect(substatusEvents()).toBe(before + 1);
+	});
+
 	it('updates presentation texts and data values; an empty value removes the key', async () => {
 		let r = await env.run(instanceParams('updatePresentationTexts', active(), { texts: { pairs: [{ key: 'Saksnummer', value: '2024/17' }, { key: 'Navn', value: '' }] } }));
 		expect(r.json[0].presentationTexts).toEqual({ Saksnummer: '2024/17' });

@@ -307,6 +307,9 @@ export function registerApps(router: Router, ctx: EmulatorContext): void {
 		}
 		if (!body?.label) return sendJsonString(res, 400, `Invalid sub status: ${JSON.stringify(body ?? null)}. Substatus must be defined and include a label.`);
 		world.setSubstatus(rec, { label: String(body.label), description: body.description as string | undefined }, caller.actor);
+		// Only the app publishes the event: app-lib-dotnet InstancesController.UpdateSubstatus
+		// (1363997d2) calls RegisterEvent("app.instance.substatus.changed") after Storage's update.
+		world.emitAppEvent(rec, 'app.instance.substatus.changed');
 		sendJson(res, 200, rec.instance);
 	});
 

@@ -505,10 +505,15 @@ export class AltinnWorld {
 		return true;
 	}
 
+	/**
+	 * Storage's substatus write: the status and a `SubstatusUpdated` instance event (audit log)
+	 * only. It publishes no app event: altinn-storage `InstancesController.UpdateSubstatus`
+	 * (d9364e40) dispatches an instance event and nothing else. The app's route publishes
+	 * `app.instance.substatus.changed` itself (see apps.ts).
+	 */
 	setSubstatus(rec: InstanceRecord, substatus: { label: string; description?: string }, actor: Actor): void {
 		rec.instance.status.substatus = { label: substatus.label, ...(substatus.description !== undefined ? { description: substatus.description } : {}) };
 		this.touch(rec, actor, 'SubstatusUpdated');
-		this.emitAppEvent(rec, 'app.instance.substatus.changed');
 	}
 
 	/** Soft delete, or hard delete (`isHardDeleted` + `isSoftDeleted`), as Storage's DELETE does. */
