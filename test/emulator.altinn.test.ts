@@ -105,7 +105,7 @@ describe('authentication of Storage, apps and Events', () => {
 		expect(meta.json.dataTypes.map((d: { id: string }) => d.id)).toEqual(['model', 'attachment', 'ref-data-as-pdf']);
 		expect(meta.json.publishesEvents).toBeUndefined();
 		const apps = await call('GET', storage('/applications/ttd'), { token: null });
-		expect(apps.json.applications.map((a: { id: string }) => a.id)).toEqual(['ttd/demo-app', 'ttd/quiet-app', 'ttd/strict-app']);
+		expect(apps.json.applications.map((a: { id: string }) => a.id)).toEqual(['ttd/demo-app', 'ttd/quiet-app', 'ttd/strict-app', 'ttd/legacy-app']);
 		expect((await call('GET', storage('/applications/ttd/nope'), { token: null })).status).toBe(404);
 	});
 });
@@ -594,6 +594,20 @@ describe('app API', () => {
 		expect(events.map((e: { resourceinstance: string }) => e.resourceinstance)).toEqual([id]);
 		r = await call('DELETE', `/ttd/demo-app/instances/${id}`);
 		expect([r.status, r.text]).toEqual([403, '']);
+	});
+});
+
+describe('App built with an older app-lib', () => {
+	it('app-lib 8.3.8 serves uploads only as POST …/data?dataType= and answers …/data/{dataType} with an empty 404', async () => {
+		const rec = emu.world.createInstance({ appId: 'ttd/legacy-app', partyId: seed.parties.org.partyId });
+		const upload = { body: 'x', headers: { 'Content-Type': 'text/plain', 'Content-Disposition': 'attachment; filename=a.txt' } };
+		const meta = await call('GET', '/ttd/legacy-app/api/v1/applicationmetadata', { token: null });
+		expect(meta.json.altinnNugetVersion).toBe('8.3.8.0');
+		let r = await call('POST', `/ttd/legacy-app/instances/${rec.instance.id}/data/attachment`, upload);
+		expect([r.status, r.text]).toEqual([404, '']);
+		r = await call('POST', `/ttd/legacy-app/instances/${rec.instance.id}/data?dataType=attachment`, upload);
+		expect(r.status).toBe(201);
+		expect(r.json).toMatchObject({ dataType: 'attachment', filename: 'a.txt' });
 	});
 });
 

@@ -36,7 +36,9 @@ import { boundaryOf, isMultipart, parseContentDisposition, parseMultipart, type 
 import { streamDataElement } from './storage';
 import {
 	actionForTask,
+	appLibAtLeast,
 	applyPrefill,
+	CURRENT_APP_LIB,
 	type Application,
 	type DataElementJson,
 	type DataInput,
@@ -113,7 +115,7 @@ export function registerApps(router: Router, ctx: EmulatorContext): void {
 	// ---------- metadata ----------
 	router.add('GET', `${APP}/api/v1/applicationmetadata`, 'app.metadata', (req, res) => {
 		const app = appFor(req, res);
-		if (app) sendJson(res, 200, { ...world.applicationJson(app), altinnNugetVersion: '8.12.7.0' });
+		if (app) sendJson(res, 200, { ...world.applicationJson(app), altinnNugetVersion: app.appLibVersion ?? CURRENT_APP_LIB });
 	});
 
 	// ---------- instantiation ----------
@@ -433,9 +435,24 @@ export function registerApps(router: Router, ctx: EmulatorContext): void {
 		sendJson(res, 200, { newDataElementId: element.id, instance: rec.instance, validationIssues: [], newDataModels: [] });
 	};
 
+	/**
+	 * `POST …/data/{dataType}` first appeared in app-lib 8.5.0 (app-lib-dotnet PR #853, 6bac8a126,
+	 * 28 Oct 2024); 8.3.8 (dcd9c77c6, DataController.cs) routes only `[HttpPost]` on `…/data` with
+	 * `[FromQuery] dataType`, and its other `data/{dataGuid:guid}` routes do not match a data type
+	 * name, so an older app answers the new form with ASP.NET's empty 404. The query form is
+	 * still served, marked [Obsolete], in 8.12.7 (1363997d2).
+	 */
+	const createDataByRoute = async (req: EmulatorRequest, res: ServerResponse) => {
+		const app = world.applications.get(`${req.params.org}/${req.params.app}`);
+		if (app && !appLibAtLeast(app.appLibVersion, 8, 5)) {
+			await drain(req);
+			return sendEmpty(res, 404);
+		}
+		await createData(req, res, req.params.dataType, false);
+	};
 	router.add('POST', `${INSTANCE}/data`, 'app.data.createLegacy', (req, res) => createData(req, res, req.query.get('dataType'), true));
-	router.add('POST', `${INSTANCE}/data/type/:dataType`, 'app.data.create', (req, res) => createData(req, res, req.params.dataType, false));
-	router.add('POST', `${INSTANCE}/data/:dataType`, 'app.data.create', (req, res) => createData(req, res, req.params.dataType, false));
+	router.add('POST', `${INSTANCE}/data/type/:dataType`, 'app.data.create', createDataByRoute);
+	router.add('POST', `${INSTANCE}/data/:dataType`, 'app.data.create', createDataByRoute);
 
 	const elementFor = (req: EmulatorRequest, res: ServerResponse, rec: InstanceRecord): DataElementJson | undefined => {
 		const element = (rec.instance.data as DataElementJson[]).find((d) => d.id === req.params.dataGuid);

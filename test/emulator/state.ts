@@ -61,11 +61,25 @@ export interface Application {
 	extraOrgActions?: string[];
 	/** Emulator only: form fields that must be non-empty before `process/next` leaves their task. */
 	requiredFields?: Array<{ dataType: string; field: string }>;
+	/**
+	 * Emulator only: the app-lib-dotnet version the app was built with (default 8.12.7.0), served
+	 * as `altinnNugetVersion`. Every app runs the app-lib it was built with, so routes differ.
+	 */
+	appLibVersion?: string;
 	[key: string]: unknown;
 }
 
 /** Emulator-only Application keys that the real metadata does not have. */
-export const EMULATOR_APP_KEYS = ['publishesEvents', 'processTasks', 'orgMayDelete', 'extraOrgActions', 'requiredFields'];
+export const EMULATOR_APP_KEYS = ['publishesEvents', 'processTasks', 'orgMayDelete', 'extraOrgActions', 'requiredFields', 'appLibVersion'];
+
+/** The app-lib the emulated apps are built with unless they say otherwise. */
+export const CURRENT_APP_LIB = '8.12.7.0';
+
+/** Whether app-lib `version` (e.g. `8.3.8.0`) is at least `major.minor.patch`. */
+export function appLibAtLeast(version: string | undefined, major: number, minor: number, patch = 0): boolean {
+	const [a = 0, b = 0, c = 0] = (version ?? CURRENT_APP_LIB).split('.').map(Number);
+	return a !== major ? a > major : b !== minor ? b > minor : c >= patch;
+}
 
 export interface CloudEvent {
 	specversion: '1.0';
