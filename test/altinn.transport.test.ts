@@ -96,12 +96,12 @@ describe('query building', () => {
 			'status.isHardDeleted': false,
 			'instanceOwner.partyId': '50001234',
 			created: ['gt:2024-01-01T00:00:00.000Z'],
-			dueBefore: ['lte:2024-06-01T00:00:00.000Z'],
+			dueBefore: ['lte:2024-06-01T00:00:00Z'],
 		});
 		expect(qs.lastChanged).toBeUndefined();
 		expect(qs['status.isArchived']).toBeUndefined();
 		expect(withQuery('https://x/instances', qs)).toBe(
-			'https://x/instances?appId=ttd%2Fapp&process.currentTask=Task_1&process.isComplete=false&excludeConfirmedBy=ttd&status.isHardDeleted=false&instanceOwner.partyId=50001234&created=gt%3A2024-01-01T00%3A00%3A00.000Z&dueBefore=lte%3A2024-06-01T00%3A00%3A00.000Z',
+			'https://x/instances?appId=ttd%2Fapp&process.currentTask=Task_1&process.isComplete=false&excludeConfirmedBy=ttd&status.isHardDeleted=false&instanceOwner.partyId=50001234&created=gt%3A2024-01-01T00%3A00%3A00.000Z&dueBefore=lte%3A2024-06-01T00%3A00%3A00Z',
 		);
 	});
 

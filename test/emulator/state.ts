@@ -183,6 +183,24 @@ const iso = (ms: number): string => {
 	return isoText;
 };
 
+/**
+ * `dueBefore` / `visibleAfter` as Storage keeps them, the text its instance query compares:
+ * UTC, seconds always, a fraction only when it is not zero (trailing zeros dropped), then `Z`
+ * (`2030-12-31T00:00:00Z`, `2030-12-31T12:00:00.5Z`). Storage turns the template's dates into
+ * UTC, reading a zone-less one as UTC (altinn-storage d9364e40, InstancesController.Post ->
+ * DateTimeHelper.ConvertToUniversalTime), and Npgsql writes the Instance into its JSONB column
+ * with System.Text.Json (PgInstanceRepository.Create, `NpgsqlDbType.Jsonb`), whose ISO 8601
+ * DateTime format leaves out a zero fraction and trailing zeros (inferred from System.Text.Json's
+ * documented format, not read in Storage).
+ */
+export function storedDateText(value: string | undefined): string | undefined {
+	if (!value) return undefined;
+	const withZone = /T.*(Z|[+-]\d\d:?\d\d)$/i.test(value) || !value.includes('T') ? value : `${value}Z`;
+	const ms = Date.parse(withZone);
+	if (Number.isNaN(ms)) return value;
+	return new Date(ms).toISOString().replace(/\.(\d*?)0*Z$/, (_m, digits: string) => (digits ? `.${digits}Z` : 'Z'));
+}
+
 /** The action a task type needs for `process/next` (app-lib ConvertTaskTypeToAction). */
 export function actionForTask(taskType: string | undefined): string {
 	if (taskType === 'confirmation') return 'confirm';
@@ -297,8 +315,8 @@ export class AltinnWorld {
 				apps: `${this.appsBase(org)}/${org}/${appName}/instances/${p}/${guid}`,
 				platform: `${this.urls.platform}/storage/api/v1/instances/${p}/${guid}`,
 			},
-			...(opts.dueBefore ? { dueBefore: opts.dueBefore } : {}),
-			...(opts.visibleAfter ? { visibleAfter: opts.visibleAfter } : {}),
+			...(opts.dueBefore ? { dueBefore: storedDateText(opts.dueBefore) } : {}),
+			...(opts.visibleAfter ? { visibleAfter: storedDateText(opts.visibleAfter) } : {}),
 			status: { isArchived: false, isSoftDeleted: false, isHardDeleted: false, readStatus: 'Unread', ...(opts.status ?? {}) },
 			data: [],
 			...(opts.presentationTexts ? { presentationTexts: { ...opts.presentationTexts } } : {}),
