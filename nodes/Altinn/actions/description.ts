@@ -14,6 +14,16 @@ export const requestOptions: INodeProperties = {
 	default: {},
 	options: [
 		{
+			displayName: 'Allowed System User Orgs',
+			name: 'allowedSystemUserOrgs',
+			type: 'string',
+			noDataExpression: true,
+			default: '',
+			placeholder: '910753614, 310000002',
+			description:
+				'Organisation numbers that System User Org may name, separated by commas. Any other is refused before a token is requested. Empty: any organisation that has approved a system user for your system. Set it whenever System User Org comes from item data.',
+		},
+		{
 			displayName: 'Batching',
 			name: 'batching',
 			placeholder: 'Add Batching',
@@ -60,7 +70,7 @@ export const requestOptions: INodeProperties = {
 			default: '',
 			placeholder: '910753614',
 			description:
-				"Act as the system user of this customer organisation (9 digits) for this item, instead of the credential's own identity. Each organisation's token is cached and reused.",
+				"Act as the system user of this customer organisation (9 digits) for this item, instead of the credential's own identity. Each organisation's token is cached and reused. Risk: when this is an expression over item data, whoever controls that data (a form, a webhook, an AI agent) chooses which customer the node acts for; limit it with Allowed System User Orgs.",
 		},
 	],
 };
