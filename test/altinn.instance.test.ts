@@ -245,7 +245,7 @@ describe('Instance > Search by due and visible dates', () => {
 		atBound = env.emu.world.createInstance({ appId: 'ttd/due-app', partyId, dueBefore: '2030-12-31T00:00:00Z', visibleAfter: '2030-06-01T00:00:00Z' }).instance.id as string;
 		later = env.emu.world.createInstance({ appId: 'ttd/due-app', partyId, dueBefore: '2030-12-31T00:00:01Z', visibleAfter: '2030-06-01T00:00:01Z' }).instance.id as string;
 	});
-	const search = async (filters: IDataObject) =>
+	const search = async (filters: Record<string, string>) =>
 		ids((await env.run({ resource: 'instance', operation: 'search', org: 'ttd', app: dueApp, returnAll: true, filters })).json);
 
 	it('a Before bound includes an instance due exactly then, and an After bound excludes it', async () => {

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { REQUEST_OPTIONS } from '../transport';
 import { resources } from './resources';
+import { ALLOW_DESTRUCTIVE_AS_TOOL } from './toolSafety';
 
 const all = Object.values(resources);
 
@@ -13,6 +14,15 @@ export const requestOptions: INodeProperties = {
 	placeholder: 'Add option',
 	default: {},
 	options: [
+		{
+			displayName: 'Allow Destructive Operations as Tool',
+			name: ALLOW_DESTRUCTIVE_AS_TOOL,
+			type: 'boolean',
+			noDataExpression: true,
+			default: false,
+			description:
+				"Whether an AI agent using this node as a tool may delete instances or data elements, replace data, or move the process on (Next, Complete Process). Off: those operations are refused when the node runs as a tool; they cannot be undone, and an agent's parameters come from the conversation.",
+		},
 		{
 			displayName: 'Allowed System User Orgs',
 			name: 'allowedSystemUserOrgs',
