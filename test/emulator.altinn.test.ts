@@ -6,7 +6,8 @@
  */
 import { Readable } from 'node:stream';
 
-import { generatedStream, sha256OfStream } from './emulator/blobs';
+import { generatedStream, readBlob, sha256OfStream, SPILL_THRESHOLD, TempFiles } from './emulator/blobs';
+import { parseMultipart, parseMultipartStream } from './emulator/multipart';
 import { startEmulator, type Emulator } from './emulator/index';
 import { seedDemo, SAMPLE_PDF, type DemoSeed } from './emulator/seed';
 import type { Application, DataElementJson, InstanceRecord } from './emulator/state';
@@ -597,6 +598,37 @@ describe('app API', () => {
 		expect(events.map((e: { resourceinstance: string }) => e.resourceinstance)).toEqual([id]);
 		r = await call('DELETE', `/ttd/demo-app/instances/${id}`);
 		expect([r.status, r.text]).toEqual([403, '']);
+	});
+});
+
+describe('multipart read as a stream', () => {
+	it('gives the same parts as the buffered parser whatever the chunk size, and spills a large part to disk', async () => {
+		const boundary = 'b0undary';
+		const big = Buffer.alloc(SPILL_THRESHOLD + 10, 7);
+		const body = Buffer.concat([
+			Buffer.from(`preamble\r\n--${boundary}\r\nContent-Disposition: form-data; name="instance"\r\nContent-Type: application/json\r\n\r\n{"a":1}`),
+			Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="x"; filename="a.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+			Buffer.from(`almost\r\n--${boundary.slice(0, 4)} not the end\r\n-`),
+			Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="big"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+			big,
+			Buffer.from(`\r\n--${boundary}--\r\nepilogue`),
+		]);
+		// Small chunks over a small body (every split of the delimiter), large ones over the large body.
+		const small = Buffer.concat([body.subarray(0, body.indexOf(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="big"`)), Buffer.from(`\r\n--${boundary}--`)]);
+		const temp = new TempFiles();
+		try {
+			for (const [input, size] of [[small, 1], [small, 3], [small, 7], [body, 1000], [body, 64 * 1024]] as const) {
+				const expected = parseMultipart(input, boundary);
+				const chunks = Array.from({ length: Math.ceil(input.length / size) }, (_, i) => input.subarray(i * size, (i + 1) * size));
+				const parts = await parseMultipartStream(Readable.from(chunks), boundary, temp);
+				expect(parts.map((p) => [p.name, p.filename, p.contentType, p.size])).toEqual(expected.map((p) => [p.name, p.filename, p.contentType, p.body.length]));
+				for (const [i, part] of parts.entries()) expect((await readBlob(part.blob)).equals(expected[i].body)).toBe(true);
+				if (input === body) expect(parts[2].blob.kind).toBe('file');
+			}
+			await expect(parseMultipartStream(Readable.from([body.subarray(0, body.length - 30)]), boundary, temp)).rejects.toThrow('Multipart closing boundary not found');
+		} finally {
+			temp.removeAll();
+		}
 	});
 });
 
