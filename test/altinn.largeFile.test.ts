@@ -2,7 +2,7 @@
 /**
  * Large files stream from end to end in n8n's filesystem binary mode: a 200 MB data element is
  * downloaded into n8n's binary store, and a 200 MB binary from the store is uploaded to the
- * app, each with peak memory growth measured during the run (sampled RSS and heap + array
+ * app and sent as a data part of an instantiation, each with peak memory growth measured during the run (sampled RSS and heap + array
  * buffers, over a baseline taken after a full GC) and printed, and the bytes checked by
  * SHA-256 at the far end. A control run in inline mode (where n8n itself keeps files in
  * memory) shows that the same measurement does see a buffered file.
@@ -151,6 +151,45 @@ describe('Large files with filesystem binary mode', () => {
 		expect(element).toMatchObject({ dataType: 'large', filename: 'opplasting.bin', size: SIZE });
 		const blob = env.emu.world.blobs.get(element.id as string);
 		expect(blob?.kind).toBe('file'); // the emulator streamed it to a temp file
+		expect(await sha256OfStream(openBlob(blob!))).toBe(expected);
+
+		expectStreamed(growth);
+	});
+
+	it('instantiates with a 200 MB data part streamed from the store, and the app receives the same bytes', async () => {
+		const stored = await binaryData.service.store(
+			{ type: 'execution', workflowId: 'test-workflow', executionId: 'large-instantiate-input' },
+			generatedStream(SIZE, 13),
+			{ fileName: 'vedlegg-stort.bin', mimeType: 'application/octet-stream', data: '' } as IBinaryData,
+		);
+		const expected = await generatedBlobSha256(SIZE, 13);
+		const creates = env.emu.counters.get('route.app.instances.create');
+
+		const started = Date.now();
+		const { result, growth } = await measure(
+			async () =>
+				await env.run(
+					{
+						resource: 'instance',
+						operation: 'create',
+						org: 'ttd',
+						app: { __rl: true, mode: 'list', value: 'demo-app' },
+						ownerType: 'organisationNumber',
+						organisationNumber: env.seed.parties.org.orgNumber,
+						createOptions: { dataParts: { parts: [{ dataType: 'large', binaryPropertyName: 'data' }] } },
+					},
+					{ items: [{ json: {}, binary: { data: stored } }] },
+				),
+		);
+		report('Instantiate', SIZE, growth, (Date.now() - started) / 1000);
+		expect(result.error).toBeUndefined();
+		expect(env.emu.counters.get('route.app.instances.create')).toBe(creates + 1);
+
+		const instance = env.emu.world.instances.get(result.json[0].id as string)!;
+		const element = (instance.instance.data as IDataObject[]).find((d) => d.dataType === 'large')!;
+		expect(element).toMatchObject({ filename: 'vedlegg-stort.bin', size: SIZE });
+		const blob = env.emu.world.blobs.get(element.id as string);
+		expect(blob?.kind).toBe('file');
 		expect(await sha256OfStream(openBlob(blob!))).toBe(expected);
 
 		expectStreamed(growth);
