@@ -230,6 +230,46 @@ describe('Large files with filesystem binary mode', () => {
 		}
 	});
 
+	it('refreshes an expired token before a streamed instantiation too', async () => {
+		const size = 3 * MB;
+		const stored = await binaryData.service.store(
+			{ type: 'execution', workflowId: 'test-workflow', executionId: 'token-instantiate' },
+			generatedStream(size, 6),
+			{ fileName: 'etter-utløp.bin', mimeType: 'application/octet-stream', data: '' } as IBinaryData,
+		);
+		env.emu.knobs.altinnTokenLifetimeSec = 2;
+		try {
+			clearTokenCache();
+			env.credentials.clearExpirable('cred-1');
+			expect((await env.run({ resource: 'instance', operation: 'get', instanceId: env.seed.instances.active })).error).toBeUndefined();
+			await new Promise((resolve) => setTimeout(resolve, 10_500));
+			env.emu.knobs.clockOffsetSec = 3;
+
+			const creates = env.emu.counters.get('route.app.instances.create');
+			const { json, error } = await env.run(
+				{
+					resource: 'instance',
+					operation: 'create',
+					org: 'ttd',
+					app: { __rl: true, mode: 'list', value: 'demo-app' },
+					ownerType: 'partyId',
+					partyId: String(env.seed.parties.org.partyId),
+					createOptions: { dataParts: { parts: [{ dataType: 'large', binaryPropertyName: 'data' }] } },
+				},
+				{ items: [{ json: {}, binary: { data: stored } }] },
+			);
+			expect(error).toBeUndefined();
+			expect(env.emu.counters.get('route.app.instances.create')).toBe(creates + 1);
+			const element = (env.emu.world.instances.get(json[0].id as string)!.instance.data as IDataObject[]).find((d) => d.dataType === 'large')!;
+			expect(await sha256OfStream(openBlob(env.emu.world.blobs.get(element.id as string)!))).toBe(await generatedBlobSha256(size, 6));
+		} finally {
+			env.emu.knobs.altinnTokenLifetimeSec = 1800;
+			env.emu.knobs.clockOffsetSec = 0;
+			clearTokenCache();
+			env.credentials.clearExpirable('cred-1');
+		}
+	});
+
 	it('control: the same measurement sees the file when n8n keeps binaries in memory (inline mode)', async () => {
 		const size = 64 * MB;
 		await binaryData.cleanup(); // back to inline mode
