@@ -8,7 +8,8 @@
  *     set (n8n's constructors return an existing error as is, dropping a new itemIndex), and
  *     reports anything else (a TypeError: a bug here, not Altinn's doing) as an internal error;
  *   - with Request Options > Batching, runs `Items per Batch` items concurrently and pauses
- *     between batches; the output keeps the input order.
+ *     between batches; the output keeps the input order;
+ *   - as an AI agent's tool, refuses destructive operations unless allowed (toolSafety.ts).
  *
  * To add a resource, see `resources.ts` (one import and one entry; nothing to change here).
  */
@@ -18,6 +19,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { REQUEST_OPTIONS } from '../transport';
 import type { AltinnOperation, AltinnResource } from './resources';
 import { resources } from './resources';
+import { assertToolMayRun } from './toolSafety';
 
 export interface Batching {
 	/** Items processed at the same time. */
@@ -42,6 +44,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!found) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not known`);
 	}
+	assertToolMayRun(this, resource, operation);
 	const { size, pauseMs } = batchingFrom(this.getNodeParameter(`${REQUEST_OPTIONS}.batching`, 0, {}));
 
 	const results: INodeExecutionData[][] = new Array(items.length);

@@ -22,7 +22,7 @@ export const orgParameter: INodeProperties = {
 /** The app name in an app URL, `https://{org}.apps…/{org}/{app}…` (the By URL mode's extractValue). */
 const APP_URL = 'https?://[^/]+/[^/]+/([a-zA-Z0-9][a-zA-Z0-9-]*)';
 
-const appLocator: INodeProperties = {
+export const appLocator: INodeProperties = {
 	displayName: 'App',
 	name: 'app',
 	type: 'resourceLocator',

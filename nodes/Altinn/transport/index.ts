@@ -42,4 +42,4 @@ export { ensureFreshToken, tokenFreshness } from './token';
 export { REQUEST_OPTIONS, systemUserFor, type SystemUserOverride } from './systemUser';
 export { DEFAULT_TIMEOUT_SEC } from './timeout';
 export { headerValue } from './headers';
-export { buildMultipart, type MultipartPart } from './multipart';
+export { buildMultipart, streamMultipart, type FileMultipartPart, type MultipartPart } from './multipart';
