@@ -67,7 +67,6 @@ describe('timeouts', () => {
 			dataElementId: element,
 			requestOptions: { timeout: 1 },
 		});
-		console.log(JSON.stringify(error?.error).slice(0, 600), error?.name, error?.description);
 		expect(error?.message).toBe(`Altinn Storage sent no data for 1 s while GET data element ${element} of instance ${id} was being downloaded`);
 	}, 20_000);
 

@@ -12,6 +12,7 @@
  * a copy of the whole body), and an upload is never retried after an ambiguous failure.
  */
 import type { IBinaryData, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { headerValue } from './headers';
 import { altinnRequestFull, altinnRequestWithToken, type AltinnRequestOptions, type AltinnResponse } from './request';
@@ -151,7 +152,15 @@ export async function downloadToBinary(
 		nonEmpty(request.fallbackFileName) ??
 		'data';
 	const mimeType = nonEmpty(request.mimeType) ?? nonEmpty(headerValue(headers, 'content-type')) ?? 'application/octet-stream';
-	return await this.helpers.prepareBinaryData(response.body as Buffer, fileName, mimeType);
+	try {
+		return await this.helpers.prepareBinaryData(response.body as Buffer, fileName, mimeType);
+	} catch (error) {
+		// A stream the idle timeout destroyed carries our error; n8n's binary helper may report
+		// the broken stream with an error of its own (sometimes without a message).
+		const cause = (response.body as { errored?: unknown } | undefined)?.errored;
+		if (cause instanceof NodeApiError) throw cause;
+		throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+	}
 }
 
 export interface UploadRequest {
