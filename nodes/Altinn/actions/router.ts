@@ -5,8 +5,12 @@
  *   - with continueOnFail (node setting "On Error: Continue"), turns a failed item into one
  *     error item `{ error, description? }` paired with it, and goes on;
  *   - otherwise throws NodeApiError / NodeOperationError carrying the item index;
- *   - with Request Options > Batching, runs `Items per Batch` items concurrently and pauses
- *     between batches; the output keeps the input order.
+ *   - by default runs read-only operations (`readOnly` in the operation module) up to
+ *     `READ_CONCURRENCY` items at a time, fewer while Altinn asks to slow down (pacing.ts), and
+ *     every other operation one item at a time, in input order;
+ *   - with Request Options > Batching (the user's explicit throttle), runs `Items per Batch`
+ *     items concurrently and pauses between batches instead;
+ *   - the output keeps the input order either way.
  *
  * To add a resource, see `resources.ts` (one import and one entry; nothing to change here).
  */
@@ -14,6 +18,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } f
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { REQUEST_OPTIONS } from '../transport';
+import { pacingOf } from '../transport/pacing';
+import { runItemPool } from './itemPool';
 import type { AltinnOperation, AltinnResource } from './resources';
 import { resources } from './resources';
 
@@ -22,6 +28,17 @@ export interface Batching {
 	size: number;
 	/** Pause between batches, in milliseconds. */
 	pauseMs: number;
+}
+
+/**
+ * Items of a read-only operation in flight at once by default. Chosen from `npm run bench`
+ * (README, Performance): at 20 ms latency the time stops falling past this.
+ */
+export const READ_CONCURRENCY = 8;
+
+/** Pure: whether the user set Batching (the node's explicit throttle). */
+export function hasBatching(value: unknown): boolean {
+	return !!(value as { batch?: unknown } | undefined)?.batch;
 }
 
 /** Pure: the batching setting, or one item at a time without pause. */
@@ -40,9 +57,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!found) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not known`);
 	}
-	const { size, pauseMs } = batchingFrom(this.getNodeParameter(`${REQUEST_OPTIONS}.batching`, 0, {}));
-
+	const batching = this.getNodeParameter(`${REQUEST_OPTIONS}.batching`, 0, {});
 	const results: INodeExecutionData[][] = new Array(items.length);
+	if (!hasBatching(batching)) {
+		const pacing = pacingOf(this, found.readOnly ? READ_CONCURRENCY : 1);
+		await runItemPool(items.length, () => pacing.limit, async (itemIndex) => {
+			results[itemIndex] = await runItem.call(this, found, itemIndex);
+		});
+		return [results.flat()];
+	}
+	const { size, pauseMs } = batchingFrom(batching);
 	for (let start = 0; start < items.length; start += size) {
 		if (start > 0 && pauseMs > 0) await sleep(pauseMs);
 		const batch = Array.from({ length: Math.min(size, items.length - start) }, (_, k) => start + k);

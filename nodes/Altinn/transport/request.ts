@@ -6,7 +6,8 @@
  *   n8n refresh it and resend once), or, for a per-item system user, with that system user's
  *   own token (see `systemUser.ts`).
  * - Retries with exponential backoff and jitter on 429 (honouring `Retry-After`), 502, 503,
- *   504 and connection resets/timeouts — only for requests marked `retry: 'safe'`.
+ *   504 and connection resets/timeouts — only for requests marked `retry: 'safe'`. The wait
+ *   after a 429/502/503/504 holds every request of the execution (`pacing.ts`).
  *   `retry: 'never'` requests (instantiate, upload, process next, …) are sent once; after an
  *   ambiguous failure the error says what to check (`ambiguous`).
  * - Maps every failure with `toNodeError` (errors.ts); returns parsed JSON, text, a Buffer or
@@ -19,6 +20,7 @@ import type { AltinnContext } from './context';
 import { CREDENTIAL_TYPE } from './context';
 import type { AltinnFailure, FailureContext } from './errors';
 import { toNodeError } from './errors';
+import { pacingOf } from './pacing';
 import { domainToken, systemUserFor, type SystemUserOverride } from './systemUser';
 
 /** A readable stream, named without importing `node:stream` (runtime code may not). */
@@ -312,7 +314,9 @@ async function execute<T>(
 		attempts,
 	});
 
+	const pacing = pacingOf(ctx);
 	for (let attempt = 1; ; attempt++) {
+		await pacing.ready();
 		const result = await send(req);
 		if (result.kind === 'error') {
 			throw result.error instanceof NodeApiError || result.error instanceof NodeOperationError
@@ -334,13 +338,15 @@ async function execute<T>(
 			const waitable = retryAfterMs === undefined || retryAfterMs <= RETRY.maxRetryAfterMs;
 			if (canRetry && isRetryableStatus(result.statusCode) && waitable) {
 				await drain(result.body);
-				await sleep(backoffMs(attempt, retryAfterMs));
+				// Every item of this execution waits, not only this one (pacing.ts).
+				pacing.slowDown(backoffMs(attempt, retryAfterMs));
 				continue;
 			}
 			const text = (await bodyToBuffer(result.body)).toString('utf8');
 			const failure: AltinnFailure = { kind: 'http', statusCode: result.statusCode, body: text, retryAfter };
 			throw toNodeError(ctx.getNode(), failure, failureContext(attempt), itemIndex);
 		}
+		pacing.succeeded();
 		let body: unknown = result.body;
 		if (options.binary === 'buffer') body = await bodyToBuffer(result.body);
 		else if (options.binary !== 'stream') body = parseText((await bodyToBuffer(result.body)).toString('utf8'));
