@@ -3,7 +3,7 @@
  * writes one at a time in input order, a 429's Retry-After holds every item in flight, and the
  * output keeps the input order with its pairedItem. Counts at the emulator, never times.
  */
-import { READ_CONCURRENCY } from '../nodes/Altinn/actions/router';
+import { CONCURRENCY } from '../nodes/Altinn/actions/router';
 import { Pacing } from '../nodes/Altinn/transport/pacing';
 import { RETRY } from '../nodes/Altinn/transport/request';
 import { useAltinnEnv } from './support/altinnNode';
@@ -39,7 +39,7 @@ async function warmToken(): Promise<void> {
 }
 
 describe('read-only operations', () => {
-	it(`run ${READ_CONCURRENCY} items at a time by default, and keep output order and pairedItem`, async () => {
+	it(`run ${CONCURRENCY.reads} items at a time by default, and keep output order and pairedItem`, async () => {
 		await warmToken();
 		const ids = instanceIds(40);
 		env.emu.knobs.latencyMs = 30;
@@ -49,7 +49,7 @@ describe('read-only operations', () => {
 		expect(items.map((i) => i.json.id)).toEqual(ids);
 		expect(items.map((i) => (i.pairedItem as { item: number }).item)).toEqual(ids.map((_, i) => i));
 		expect(env.emu.counters.get('route.storage.instance.get')).toBe(40);
-		expect(peakInFlight()).toBe(READ_CONCURRENCY);
+		expect(peakInFlight()).toBe(CONCURRENCY.reads);
 	});
 
 	it('hold every item in flight during a Retry-After, not only the one that got it', async () => {

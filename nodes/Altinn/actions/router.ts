@@ -6,7 +6,7 @@
  *     error item `{ error, description? }` paired with it, and goes on;
  *   - otherwise throws NodeApiError / NodeOperationError carrying the item index;
  *   - by default runs read-only operations (`readOnly` in the operation module) up to
- *     `READ_CONCURRENCY` items at a time, fewer while Altinn asks to slow down (pacing.ts), and
+ *     `CONCURRENCY.reads` items at a time, fewer while Altinn asks to slow down (pacing.ts), and
  *     every other operation one item at a time, in input order;
  *   - with Request Options > Batching (the user's explicit throttle), runs `Items per Batch`
  *     items concurrently and pauses between batches instead;
@@ -32,9 +32,9 @@ export interface Batching {
 
 /**
  * Items of a read-only operation in flight at once by default. Chosen from `npm run bench`
- * (README, Performance): at 20 ms latency the time stops falling past this.
+ * (README, Performance), which also sweeps it; an object so that the bench can.
  */
-export const READ_CONCURRENCY = 8;
+export const CONCURRENCY = { reads: 8 };
 
 /** Pure: whether the user set Batching (the node's explicit throttle). */
 export function hasBatching(value: unknown): boolean {
@@ -60,7 +60,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const batching = this.getNodeParameter(`${REQUEST_OPTIONS}.batching`, 0, {});
 	const results: INodeExecutionData[][] = new Array(items.length);
 	if (!hasBatching(batching)) {
-		const pacing = pacingOf(this, found.readOnly ? READ_CONCURRENCY : 1);
+		const pacing = pacingOf(this, found.readOnly ? CONCURRENCY.reads : 1);
 		await runItemPool(items.length, () => pacing.limit, async (itemIndex) => {
 			results[itemIndex] = await runItem.call(this, found, itemIndex);
 		});
