@@ -8,6 +8,7 @@
  */
 import { benchItems } from './bench/items';
 import { startAltinnEnv } from './bench/env';
+import { benchFiles } from './bench/files';
 import { failures } from './bench/measure';
 import { benchPaging } from './bench/paging';
 import { benchTokens } from './bench/tokens';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
 			short ? [] : [1, 4, 8, 16, 32],
 		);
 		await benchPaging(env, short ? 2000 : 10_000);
+		await benchFiles(env, short ? 32 : 1024);
 		await benchTriggerCatchUp(env, short ? 2000 : 10_000);
 	} finally {
 		await env.close();
