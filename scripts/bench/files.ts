@@ -4,7 +4,6 @@
  * from it, against `curl` on the same emulator (curl writes to / reads from a file). Prints time,
  * ratio and RSS growth; checks the bytes arrive whole (counts, not times).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,7 +47,9 @@ async function curl(args: string[]): Promise<number> {
 export async function benchFiles(env: AltinnEnv, sizeMb: number): Promise<void> {
 	const size = sizeMb * MB;
 	console.log(`\n4. A ${sizeMb} MB data element, filesystem binary mode, against curl on the same emulator`);
-	if (spawnSync('curl', ['--version']).status !== 0) {
+	try {
+		await curl(['--version', '-o', '/dev/null']);
+	} catch {
 		console.log('   skipped: curl is not installed');
 		return;
 	}
