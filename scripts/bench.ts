@@ -20,6 +20,7 @@ async function main(): Promise<void> {
 	const env = await startAltinnEnv();
 	try {
 		await benchTokens(env, short ? 10 : 50);
+		if (!short) await benchTokens(env, 1, 20); // a typical scheduled workflow: one read per execution
 		await benchItems(
 			env,
 			short ? [{ count: 200, latencyMs: 0 }, { count: 100, latencyMs: 20 }] : [{ count: 1000, latencyMs: 0 }, { count: 300, latencyMs: 20 }],

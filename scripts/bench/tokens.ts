@@ -8,9 +8,10 @@ import { expectCount, measure, ratio, table } from './measure';
 
 const EXECUTIONS = 20;
 
-export async function benchTokens(env: AltinnEnv, readsPerExecution: number): Promise<void> {
+export async function benchTokens(env: AltinnEnv, readsPerExecution: number, latencyMs = 0): Promise<void> {
 	const requests = EXECUTIONS * readsPerExecution;
-	console.log(`\n1. Tokens: ${EXECUTIONS} executions x ${readsPerExecution} instance reads (${requests} requests), interleaved`);
+	console.log(`\n1. Tokens: ${EXECUTIONS} executions x ${readsPerExecution} instance reads (${requests} requests), ${latencyMs} ms latency, interleaved`);
+	env.emu.knobs.latencyMs = latencyMs;
 	await runNode(env, getInstance, instanceItems(env, 1)); // warm-up: module loading, JIT, the first token
 	const modes = { cached: { ms: 0, grants: 0, exchanges: 0 }, fresh: { ms: 0, grants: 0, exchanges: 0 } };
 	// Alternate the two modes execution by execution, so drifting machine load hits both alike.
@@ -24,6 +25,7 @@ export async function benchTokens(env: AltinnEnv, readsPerExecution: number): Pr
 			modes[mode].exchanges += env.emu.counters.get('authentication.exchanges');
 		}
 	}
+	env.emu.knobs.latencyMs = 0;
 	const per1000 = (n: number) => ((n * 1000) / requests).toFixed(1);
 	table(
 		['mode', 'grants per 1,000 requests', 'exchanges per 1,000 requests', 'time', 'ratio'],
