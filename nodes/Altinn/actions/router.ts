@@ -10,7 +10,8 @@
  *     every other operation one item at a time, in input order;
  *   - with Request Options > Batching (the user's explicit throttle), runs `Items per Batch`
  *     items concurrently and pauses between batches instead;
- *   - the output keeps the input order either way.
+ *   - the output keeps the input order either way;
+ *   - as an AI agent's tool, refuses destructive operations unless allowed (toolSafety.ts).
  *
  * To add a resource, see `resources.ts` (one import and one entry; nothing to change here).
  */
@@ -22,6 +23,7 @@ import { pacingOf } from '../transport/pacing';
 import { runItemPool } from './itemPool';
 import type { AltinnOperation, AltinnResource } from './resources';
 import { resources } from './resources';
+import { assertToolMayRun } from './toolSafety';
 
 export interface Batching {
 	/** Items processed at the same time. */
@@ -59,6 +61,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!found) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not known`);
 	}
+	assertToolMayRun(this, resource, operation);
 	const batching = this.getNodeParameter(`${REQUEST_OPTIONS}.batching`, 0, {});
 	const results: INodeExecutionData[][] = new Array(items.length);
 	if (!hasBatching(batching)) {
