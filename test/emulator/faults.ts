@@ -53,11 +53,38 @@ export const defaultKnobs = (): Knobs => ({
 	clockOffsetSec: 0,
 });
 
+/** One request as the emulator saw it: route, when it arrived, and whether a fault answered it. */
+export interface Arrival {
+	route: string;
+	at: number;
+	fault: boolean;
+}
+
 export class Counters {
 	private readonly counts = new Map<string, number>();
 
+	/** Requests being answered now, and the most at once since the last reset (`peak.inFlight`). */
+	private inFlight = 0;
+
+	/** Every routed request since the last reset, in arrival order (concurrency and pause tests). */
+	readonly arrivals: Arrival[] = [];
+
 	inc(name: string, by = 1): void {
 		this.counts.set(name, (this.counts.get(name) ?? 0) + by);
+	}
+
+	/** Keeps the largest value seen under `name`. */
+	peak(name: string, value: number): void {
+		if (value > this.get(name)) this.counts.set(name, value);
+	}
+
+	requestStarted(): void {
+		this.inFlight++;
+		this.peak('peak.inFlight', this.inFlight);
+	}
+
+	requestEnded(): void {
+		this.inFlight--;
 	}
 
 	get(name: string): number {
@@ -66,6 +93,7 @@ export class Counters {
 
 	reset(): void {
 		this.counts.clear();
+		this.arrivals.length = 0;
 	}
 
 	snapshot(): Record<string, number> {

@@ -87,9 +87,14 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 			}
 			const name = found.route.name;
 			ctx.counters.inc(`route.${name}`);
+			ctx.counters.requestStarted();
+			res.once('close', () => ctx.counters.requestEnded());
+			const arrival = { route: name, at: Date.now(), fault: false };
+			ctx.counters.arrivals.push(arrival);
 			if (knobs.latencyMs > 0) await sleepMs(knobs.latencyMs);
 			if (ctx.faults.apply(name, url.pathname, res)) {
 				ctx.counters.inc('faults');
+				arrival.fault = true;
 				raw.resume();
 				return;
 			}

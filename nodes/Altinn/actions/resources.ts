@@ -10,7 +10,7 @@
  *     (value = the key used here);
  *   - `description`: its Operation selector plus every operation's parameters
  *     (each wrapped with `updateDisplayOptions({ show: { resource, operation } }, …)`);
- *   - `operations`: `{ [operation value]: { execute } }`, where
+ *   - `operations`: `{ [operation value]: { execute, readOnly? } }`, where
  *     `execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>`
  *     handles ONE input item. The router adds `pairedItem`, catches errors for
  *     continueOnFail and runs items in batches; operations call the transport
@@ -25,6 +25,8 @@ import * as instance from './instance/Instance.resource';
 import * as process from './process/Process.resource';
 
 export interface AltinnOperation {
+	/** The operation only reads, so the router may run several items at a time. */
+	readOnly?: boolean;
 	execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
 }
 

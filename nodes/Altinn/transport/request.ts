@@ -12,7 +12,8 @@
  * - Retries with exponential backoff and jitter on 429 (honouring `Retry-After`), 502, 503,
  *   504, a 500 to a GET (Storage's transient "Unable to perform query on instances"),
  *   connection resets, timeouts, and an answer cut short or not the JSON it claims — only for
- *   requests marked `retry: 'safe'`. `retry: 'never'` requests (instantiate, upload, process
+ *   requests marked `retry: 'safe'`. The wait after a retryable status holds every request of
+ *   the execution (`pacing.ts`). `retry: 'never'` requests (instantiate, upload, process
  *   next, …) are sent once; after an ambiguous failure the error says what to check
  *   (`ambiguous`). A 404 to a retried DELETE means the first attempt did the work.
  * - Maps every failure with `toNodeError` (errors.ts); returns parsed JSON, text, a Buffer or
@@ -27,6 +28,7 @@ import type { AltinnFailure, FailureContext } from './errors';
 import { toNodeError } from './errors';
 import { headerValue } from './headers';
 import { foreignHost } from './links';
+import { pacingOf } from './pacing';
 import { domainToken, systemUserFor, type SystemUserOverride } from './systemUser';
 import { RETRY_BUDGET_TIMEOUTS, timeoutMsFor, UPLOAD_FLOOR_BYTES_PER_SEC, watchIdle } from './timeout';
 import { resolveAltinnUrls } from './urls';
@@ -362,7 +364,9 @@ async function execute<T>(
 	// Whether an earlier attempt may have been carried out by Altinn without its answer reaching us.
 	let outcomeUnknown = false;
 
+	const pacing = pacingOf(ctx);
 	for (let attempt = 1; ; attempt++) {
+		await pacing.ready();
 		req.timeoutMs = attemptTimeoutMs(req, timeoutMs, attempt === 1 ? undefined : deadline - Date.now());
 		const result = await send(req);
 		if (result.kind === 'error') {
@@ -410,12 +414,14 @@ async function execute<T>(
 			if (pause !== undefined) {
 				outcomeUnknown ||= result.statusCode >= 500;
 				await drain(result.body);
-				await sleep(pause);
+				// Every item of this execution waits, not only this one (pacing.ts).
+				pacing.slowDown(pause);
 				continue;
 			}
 			const text = (await bodyToBuffer(result.body)).toString('utf8');
 			throw fail({ kind: 'http', statusCode: result.statusCode, body: text, retryAfter }, attempt);
 		}
+		pacing.succeeded();
 		let body: unknown = result.body;
 		if (options.binary === 'buffer') body = await bodyToBuffer(result.body);
 		else if (options.binary === 'stream' && isIdleWatchable(body)) {

@@ -37,8 +37,25 @@ export function altinnUrlsFrom(credentials: ICredentialDataDecryptedObject): Alt
 	};
 }
 
-/** The Altinn URLs of the node's `maskinportenApi` credential. */
+/**
+ * Per execution context: n8n loads and decrypts the credential on every `getCredentials`
+ * call, and a node's credential does not change between its items, so read it once.
+ */
+const urlsByContext = new WeakMap<object, Promise<AltinnUrls>>();
+
+/** The Altinn URLs of the node's `maskinportenApi` credential (read once per execution context). */
 export async function resolveAltinnUrls(this: AltinnContext): Promise<AltinnUrls> {
+	let urls = urlsByContext.get(this);
+	if (!urls) {
+		urls = readAltinnUrls.call(this);
+		urlsByContext.set(this, urls);
+		// A failure is not kept: the next item reads the credential again and gets its own error.
+		urls.catch(() => urlsByContext.delete(this));
+	}
+	return await urls;
+}
+
+async function readAltinnUrls(this: AltinnContext): Promise<AltinnUrls> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 	let problem: EndpointError | undefined;
 	let urls: AltinnUrls | undefined;

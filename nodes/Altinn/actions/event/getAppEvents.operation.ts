@@ -78,6 +78,9 @@ const properties: INodeProperties[] = [
 	},
 ];
 
+/** Only reads: the router runs several items at a time. */
+export const readOnly = true;
+
 export const description = updateDisplayOptions({ show: { resource: ['event'], operation: ['getAppEvents'] } }, properties);
 
 interface Filters {

@@ -35,6 +35,9 @@ const properties: INodeProperties[] = [
 	},
 ];
 
+/** Only reads: the router runs several items at a time. */
+export const readOnly = true;
+
 export const description = updateDisplayOptions({ show: { resource: ['instance'], operation: ['getEvents'] } }, properties);
 
 /** Storage applies a time filter only when both ends are given, so a missing end is filled in. */
