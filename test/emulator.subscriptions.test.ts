@@ -25,11 +25,6 @@ async function call(method: string, path: string, opts: { token?: string; json?:
 	return { status: res.status, headers: res.headers, text, json: text ? (JSON.parse(text) as any) : undefined }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-const waitFor = async (check: () => boolean, what: string) => {
-	for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-	if (!check()) throw new Error(`Timed out waiting for ${what}`);
-};
-
 beforeAll(async () => {
 	emu = await startEmulator({ knobs: { pushTimeScale: 0.00001, subscriptionCacheMs: 0, allowHttpEndpoints: true } });
 	emu.world.addServiceOwner(TTD);
