@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /**
  * The emulated Events subscriptions and push, over HTTP with minted Altinn tokens, against what
  * Altinn/altinn-events (commit d7232ac) does: validation and ownership of subscriptions, the
