@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /**
  * The Altinn Events Trigger in a real n8n (`n8n start`, webhook URL on loopback): activation creates
  * the subscription at the emulator, the emulator pushes events, each event starts the workflow exactly

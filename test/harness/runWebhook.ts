@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 /**
  * One webhook trigger node, served the way n8n serves an active workflow's production webhook:
  *   - activation runs the node's webhookMethods through a real n8n-core HookContext like
