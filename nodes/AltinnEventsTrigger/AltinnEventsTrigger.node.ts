@@ -28,8 +28,11 @@ export class AltinnEventsTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
-				// The last segment is a secret made per subscription (see subscription.ts).
+				// The last segment is a secret made per subscription (see subscription.ts). n8n serves a
+				// dynamic path at {webhookId}/{path}; with isFullPath it stores just `:secret`, so its
+				// lookup by webhookId + path length matches (n8n WebhookService.findDynamicWebhook).
 				path: `:${SECRET_PARAM}`,
+				isFullPath: true,
 			},
 		],
 		properties: eventsTriggerProperties,
