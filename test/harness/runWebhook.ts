@@ -11,7 +11,7 @@
  */
 import { HookContext, WebhookContext } from 'n8n-core';
 import type { IDataObject, INode, INodeExecutionData, INodeType, INodeTypes, IWebhookData, IWorkflowExecuteAdditionalData, WorkflowActivateMode } from 'n8n-workflow';
-import { deepCopy, UnexpectedError, Workflow } from 'n8n-workflow';
+import { deepCopy, NodeHelpers, UnexpectedError, Workflow } from 'n8n-workflow';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -218,16 +218,28 @@ export class WebhookTrigger {
 		}
 	}
 
-	/** `/webhook/{webhookId}/{segments}` against the node's path with `:param` segments. */
+	/**
+	 * The request path against the webhook as n8n stores it (NodeHelpers.getNodeWebhookPath): a static
+	 * path must be equal; a dynamic one (`:param` segments) is looked up by `{webhookId}/…` with the
+	 * stored path's segment count (WebhookService.findDynamicWebhook), so a node whose stored path
+	 * does not fit its URL is not found here either.
+	 */
 	private matchPath(url: string): Record<string, string> | undefined {
-		const parts = url.split('?')[0].split('/').filter(Boolean);
-		const pattern = String(this.nodeType().description.webhooks![0].path).split('/').filter(Boolean);
-		if (parts[0] !== 'webhook' || parts[1] !== this.node.webhookId || parts.length !== pattern.length + 2) return undefined;
+		const description = this.nodeType().description.webhooks![0];
+		const stored = NodeHelpers.getNodeWebhookPath(this.workflowId, this.node, String(description.path), description.isFullPath === true);
+		const prefix = '/webhook/';
+		const path = url.split('?')[0];
+		if (!path.startsWith(prefix)) return undefined;
+		const request = path.slice(prefix.length).replace(/\/$/, '');
+		if (!stored.includes(':')) return request === stored ? {} : undefined;
+		const [webhookId, ...rest] = request.split('/');
+		const template = stored.split('/');
+		if (webhookId !== this.node.webhookId || rest.length !== template.length) return undefined;
 		const params: Record<string, string> = {};
-		for (let i = 0; i < pattern.length; i++) {
-			const part = decodeURIComponent(parts[i + 2]);
-			if (pattern[i].startsWith(':')) params[pattern[i].slice(1)] = part;
-			else if (pattern[i] !== part) return undefined;
+		for (let i = 0; i < template.length; i++) {
+			const part = decodeURIComponent(rest[i]);
+			if (template[i].startsWith(':')) params[template[i].slice(1)] = part;
+			else if (template[i] !== part) return undefined;
 		}
 		return params;
 	}
