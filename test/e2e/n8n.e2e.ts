@@ -204,11 +204,11 @@ describe('phase 2: n8n start + REST API', () => {
 		expect(await res.text()).toContain('<svg');
 	});
 
-	it('lists the Altinn node and the Altinn Trigger with icons and codex', async () => {
+	it('lists the Altinn node, the Altinn Trigger and the Altinn Events Trigger with icons and codex', async () => {
 		const nodes = (await rest.ok('GET', '/types/nodes.json')) as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
 		const ours = nodes.filter((n) => String(n.name).startsWith('n8n-nodes-altinn.'));
 		const names = ours.map((n) => n.name);
-		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-altinn.altinn', 'n8n-nodes-altinn.altinnTrigger']));
+		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-altinn.altinn', 'n8n-nodes-altinn.altinnTrigger', 'n8n-nodes-altinn.altinnEventsTrigger']));
 		for (const node of ours) {
 			expect(node.credentials?.some((c: { name: string }) => c.name === 'maskinportenApi')).toBe(true);
 			const icon = typeof node.iconUrl === 'string' ? node.iconUrl : node.iconUrl?.light;

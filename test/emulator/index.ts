@@ -22,6 +22,7 @@ import { registerAuthentication } from './authentication';
 import { registerStorage } from './storage';
 import { registerApps } from './apps';
 import { registerEvents } from './events';
+import { registerSubscriptions, type SubscriptionRegistry } from './subscriptions';
 
 export interface StartOptions {
 	/** Fixed port (for `npm start`); 0 or absent picks a free one. */
@@ -39,6 +40,8 @@ export interface Emulator {
 	knobs: Knobs;
 	faults: FaultInjector;
 	maskinporten: MaskinportenRegistry;
+	/** Events subscriptions and what was pushed to their endpoints. */
+	subscriptions: SubscriptionRegistry;
 	/** Values to put in the credential's Custom environment fields. */
 	credentialUrls: { maskinportenUrl: string; altinnPlatformUrl: string; altinnAppsUrl: string };
 	close(): Promise<void>;
@@ -75,6 +78,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 	registerStorage(router, ctx);
 	registerApps(router, ctx);
 	registerEvents(router, ctx);
+	const subscriptions = registerSubscriptions(router, ctx);
 
 	server.on('request', (raw, res) => {
 		void (async () => {
@@ -130,6 +134,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 		knobs,
 		faults: ctx.faults,
 		maskinporten,
+		subscriptions,
 		credentialUrls: {
 			maskinportenUrl: ctx.urls.maskinportenIssuer,
 			altinnPlatformUrl: ctx.urls.platform,
@@ -137,6 +142,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 		},
 		close: () =>
 			new Promise<void>((resolve) => {
+				subscriptions.stop();
 				server.closeAllConnections();
 				ctx.world.dispose(); // temp files of large uploads
 				server.close(() => resolve());

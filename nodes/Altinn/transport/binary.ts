@@ -11,7 +11,7 @@
  * than after a 401, redirects are not followed (following them would make the HTTP client keep
  * a copy of the whole body), and an upload is never retried after an ambiguous failure.
  */
-import type { IBinaryData, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { headerValue } from './headers';
@@ -136,7 +136,7 @@ export interface DownloadRequest {
  * and Content-Type.
  */
 export async function downloadToBinary(
-	this: IExecuteFunctions | IPollFunctions,
+	this: IExecuteFunctions | IPollFunctions | IWebhookFunctions,
 	request: DownloadRequest,
 	itemIndex?: number,
 ): Promise<IBinaryData> {
