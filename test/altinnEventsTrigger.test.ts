@@ -141,8 +141,9 @@ describe('delivery', () => {
 		const t = await trigger({ typeFilter: COMPLETED, fetchInstance: true, downloadData: true });
 		await t.activate();
 		await emu.subscriptions.idle();
-		// Storage fails the instance read once: webhook() throws, n8n answers 500, Altinn retries.
-		emu.faults.add({ route: 'storage.instance.get', status: 500, times: 1 });
+		// Storage refuses the instance read once, with a status the transport does not retry (a 500 to a
+		// GET is retried inside the request): webhook() throws, n8n answers 500, Altinn retries the push.
+		emu.faults.add({ route: 'storage.instance.get', status: 403, times: 1 });
 		const rec = emu.world.createInstance({ appId: DEMO, partyId, task: 'ended', data: [{ dataType: 'attachment', content: 'hello', contentType: 'text/plain', filename: 'a.txt' }] });
 		await emu.subscriptions.idle();
 		const [completed] = eventsOf(rec.instance.id).filter((e) => e.type === COMPLETED);
