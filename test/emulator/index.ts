@@ -22,6 +22,7 @@ import { registerAuthentication } from './authentication';
 import { registerStorage } from './storage';
 import { registerApps } from './apps';
 import { registerEvents } from './events';
+import { registerSystemUsers, type SystemUserRegistry } from './systemUsers';
 
 export interface StartOptions {
 	/** Fixed port (for `npm start`); 0 or absent picks a free one. */
@@ -39,6 +40,8 @@ export interface Emulator {
 	knobs: Knobs;
 	faults: FaultInjector;
 	maskinporten: MaskinportenRegistry;
+	/** System register, system user requests and system users; `decide(id, 'approve' | 'reject')` is the customer. */
+	systemUsers: SystemUserRegistry;
 	/** Values to put in the credential's Custom environment fields. */
 	credentialUrls: { maskinportenUrl: string; altinnPlatformUrl: string; altinnAppsUrl: string };
 	close(): Promise<void>;
@@ -75,6 +78,8 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 	registerStorage(router, ctx);
 	registerApps(router, ctx);
 	registerEvents(router, ctx);
+	const systemUsers = registerSystemUsers(router, ctx, maskinporten);
+	ctx.systemUsers = systemUsers;
 
 	server.on('request', (raw, res) => {
 		void (async () => {
@@ -125,6 +130,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 		knobs,
 		faults: ctx.faults,
 		maskinporten,
+		systemUsers,
 		credentialUrls: {
 			maskinportenUrl: ctx.urls.maskinportenIssuer,
 			altinnPlatformUrl: ctx.urls.platform,
