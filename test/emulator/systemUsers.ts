@@ -350,14 +350,14 @@ export function registerSystemUsers(router: Router, ctx: EmulatorContext, maskin
 		});
 
 	/** RegisterSystemRequest with its defaults (Rights, AccessPackages, ClientId, AllowedRedirectUrls = [], IsVisible = true). */
-	function systemFrom(body: Record<string, unknown>): RegisteredSystem | Record<string, string[]> {
+	function systemFrom(body: Record<string, unknown>): { system: RegisteredSystem } | { missing: Record<string, string[]> } {
 		const missing: Record<string, string[]> = {};
 		for (const name of ['id', 'vendor', 'name', 'description']) {
 			if (body[name] === undefined || body[name] === null) missing[name] = [`The ${name[0].toUpperCase()}${name.slice(1)} field is required.`];
 		}
-		if (Object.keys(missing).length) return missing;
+		if (Object.keys(missing).length) return { missing };
 		const vendor = body.vendor as { authority?: unknown; ID?: unknown };
-		return {
+		const system: RegisteredSystem = {
 			id: String(body.id).trim(),
 			vendor: { authority: String(vendor.authority ?? ''), ID: String(vendor.ID ?? '') },
 			name: body.name as Record<string, string>,
@@ -369,6 +369,7 @@ export function registerSystemUsers(router: Router, ctx: EmulatorContext, maskin
 			isVisible: body.isVisible === undefined ? true : body.isVisible === true,
 			allowedRedirectUrls: (body.allowedRedirectUrls as string[] | null) ?? [],
 		};
+		return { system };
 	}
 
 	router.add('POST', `${API}/systemregister/vendor`, 'systemregister.create', async (req, res) => {
@@ -376,8 +377,9 @@ export function registerSystemUsers(router: Router, ctx: EmulatorContext, maskin
 		if (!principal) return;
 		const body = await jsonBody(req, res);
 		if (!body) return;
-		const system = systemFrom(body);
-		if (!('id' in system && typeof system.id === 'string' && 'vendor' in system)) return sendModelProblem(res, system as Record<string, string[]>);
+		const read = systemFrom(body);
+		if ('missing' in read) return sendModelProblem(res, read.missing);
+		const system = read.system;
 		// SystemRegisterController.CreateRegisteredSystem: an invalid vendor identifier answers alone, first.
 		if (!/^0192:\d{9}$/.test(system.vendor.ID)) return sendValidationProblem(res, ['orgIdentifier']);
 		const errors: ValidationName[] = [];
@@ -420,8 +422,9 @@ export function registerSystemUsers(router: Router, ctx: EmulatorContext, maskin
 		// UpdateWholeRegisteredSystem: NotFound($"System with ID '{systemId}' not found.") is a string result (text).
 		if (!current) return sendText(res, 404, `System with ID '${systemId}' not found.`);
 		if (orgOfVendorId(current.vendor.ID) !== vendorOrgOf(principal)) return sendEmpty(res, 403);
-		const proposed = systemFrom(body);
-		if (!('id' in proposed && typeof proposed.id === 'string' && 'vendor' in proposed)) return sendModelProblem(res, proposed as Record<string, string[]>);
+		const read = systemFrom(body);
+		if ('missing' in read) return sendModelProblem(res, read.missing);
+		const proposed = read.system;
 		if (proposed.vendor.ID !== current.vendor.ID) return sendText(res, 404, `System with ID '${systemId}' not found.`);
 		if (proposed.id !== systemId) return sendValidationProblem(res, ['systemIdMismatch']);
 		const errors: ValidationName[] = [...validateRights(proposed.rights), ...validatePackages(proposed.accessPackages)];

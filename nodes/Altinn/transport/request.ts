@@ -49,6 +49,8 @@ export interface AltinnRequestOptions {
 	ambiguous?: string;
 	/** Explicit system user for this request; default: the node's per-item System User setting. */
 	systemUser?: SystemUserOverride | null;
+	/** Error statuses that are an answer here, returned (with the body as text) instead of thrown, e.g. [404] for a lookup. */
+	acceptStatus?: number[];
 }
 
 export interface AltinnResponse<T = unknown> {
@@ -328,7 +330,7 @@ async function execute<T>(
 			throw toNodeError(ctx.getNode(), { kind: 'network', code: result.code, mayHaveBeenSent: result.mayHaveBeenSent }, failureContext(attempt), itemIndex);
 		}
 		const headers = result.headers as Record<string, string | string[] | undefined>;
-		if (result.statusCode >= 400) {
+		if (result.statusCode >= 400 && !options.acceptStatus?.includes(result.statusCode)) {
 			const retryAfter = headerValue(headers, 'retry-after');
 			const retryAfterMs = parseRetryAfter(retryAfter);
 			const waitable = retryAfterMs === undefined || retryAfterMs <= RETRY.maxRetryAfterMs;
