@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals */
 /**
  * A system vendor's onboarding through the Altinn node (System User resource), in real n8n-core
  * executions against the emulator: register the system, ask customers for system users, the
@@ -174,7 +175,7 @@ describe('agent requests and listing', () => {
 		expect(error).toBeUndefined();
 		expect(json[0]).toMatchObject({ status: 'New', isNewRequest: true, accessPackages: [{ urn: 'urn:altinn:accesspackage:regnskapsforer-med-signeringsrettighet' }] });
 		expect(String(json[0].confirmUrl)).toContain('/accessmanagement/ui/systemuser/agentrequest?id=');
-		const read = await env.vendor({ resource: 'systemUser', operation: 'getRequest', requestKind: 'agent', findBy: 'id', requestId: json[0].id });
+		const read = await env.vendor({ resource: 'systemUser', operation: 'getRequest', requestKind: 'agent', findBy: 'id', requestId: String(json[0].id) });
 		expect(read.json[0].id).toBe(json[0].id);
 	});
 

@@ -12,7 +12,7 @@
  * a decision. Ids of requests Altinn no longer lists (deleted) are dropped from the set.
  */
 import type { IDataObject, INodeExecutionData, INodeProperties, IPollFunctions } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { authenticationPages, resolveAltinnUrls } from '../Altinn/transport';
 
@@ -131,16 +131,12 @@ export async function pollSystemUserRequests(ctx: IPollFunctions): Promise<INode
 async function readRequests(ctx: IPollFunctions, systemId: string, kinds: string[]): Promise<RequestRecord[]> {
 	const base = `${(await resolveAltinnUrls.call(ctx)).platform}/authentication/api/v1/systemuser/request`;
 	const all: RequestRecord[] = [];
-	try {
-		for (const kind of kinds) {
-			const url = `${base}/vendor${kind === 'agent' ? '/agent' : ''}/bysystem/${encodeURIComponent(systemId)}`;
-			for await (const page of authenticationPages.call(ctx, { url, target: `${kind} system user requests of ${systemId}` })) {
-				for (const r of page) all.push({ ...(r as RequestRecord), kind });
-			}
+	// The transport turns every failure into a NodeApiError with a message for the user.
+	for (const kind of kinds) {
+		const url = `${base}/vendor${kind === 'agent' ? '/agent' : ''}/bysystem/${encodeURIComponent(systemId)}`;
+		for await (const page of authenticationPages.call(ctx, { url, target: `${kind} system user requests of ${systemId}` })) {
+			for (const r of page) all.push({ ...(r as RequestRecord), kind });
 		}
-	} catch (error) {
-		if (error instanceof NodeApiError || error instanceof NodeOperationError) throw error;
-		throw new NodeOperationError(ctx.getNode(), error as Error);
 	}
 	return all;
 }

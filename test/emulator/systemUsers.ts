@@ -612,8 +612,11 @@ export function registerSystemUsers(router: Router, ctx: EmulatorContext, maskin
 	});
 
 	// ---------------------------------------------------------------- system users (vendor view)
+	/** SystemUserExternalDTO: the record without the emulator's own fields. */
 	const userJson = (u: SystemUserRecord) => {
-		const { sequenceNo: _s, rights: _r, ...external } = u;
+		const external: Record<string, unknown> = { ...u };
+		delete external.sequenceNo;
+		delete external.rights;
 		return external;
 	};
 	router.add('GET', `${API}/systemuser/vendor/bysystem/:systemId`, 'systemuser.bysystem', async (req, res) => {

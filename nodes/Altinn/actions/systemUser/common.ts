@@ -119,7 +119,7 @@ export function accessParameters(show: NonNullable<IDisplayOptions['show']>, opt
 				type: 'json',
 				displayOptions: { show: json },
 				default: '[]',
-				description: 'An array of rights as Altinn writes them, e.g. [{"resource":[{"id":"urn:altinn:resource","value":"app_ttd_demo-app"}]}]',
+				description: "An array of rights in Altinn's format (resource attribute pairs), or of resource IDs as strings, e.g. [\"app_ttd_demo-app\"]",
 			},
 		);
 	}
@@ -160,16 +160,22 @@ export function accessParameters(show: NonNullable<IDisplayOptions['show']>, opt
 	return properties;
 }
 
+const NOT_JSON = Symbol('not JSON');
+function parseJson(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return NOT_JSON;
+	}
+}
+
 function jsonArray(value: unknown, parameter: string): unknown[] {
 	let parsed = value;
 	if (typeof value === 'string') {
 		const text = value.trim();
 		if (!text) return [];
-		try {
-			parsed = JSON.parse(text);
-		} catch {
-			throw new InputError(parameter, `${parameter} is not valid JSON`, 'Give a JSON array, e.g. [] when there is none.');
-		}
+		parsed = parseJson(text);
+		if (parsed === NOT_JSON) throw new InputError(parameter, `${parameter} is not valid JSON`, 'Give a JSON array, e.g. [] when there is none.');
 	}
 	if (parsed === undefined || parsed === null) return [];
 	if (!Array.isArray(parsed)) throw new InputError(parameter, `${parameter} is not a JSON array`, 'Give a JSON array, e.g. [] when there is none.');

@@ -6,6 +6,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { validated } from '../../shared/descriptions';
+import { ORG_NUMBER_SCHEME } from '../../../../credentials/maskinporten/grant';
 import { InputError } from '../../shared/validation';
 import { accessOf, accessParameters, systemIdOf, systemIdParameter } from './common';
 
@@ -88,7 +89,7 @@ export function systemDefinitionOf(ctx: IExecuteFunctions, itemIndex: number): {
 			systemId,
 			body: {
 				id: systemId,
-				vendor: { authority: 'iso6523-actorid-upis', ID: `0192:${vendorOrg}` },
+				vendor: { authority: ORG_NUMBER_SCHEME, ID: `0192:${vendorOrg}` },
 				name: texts(name),
 				description: texts(description),
 				rights,
