@@ -47,6 +47,12 @@ describe('register → request → approve → token → instantiate', () => {
 		expect(grant?.claims.authorization_details).toEqual([
 			{ type: 'urn:altinn:systemuser', systemuser_org: { authority: 'iso6523-actorid-upis', ID: `0192:${customer}` } },
 		]);
+		// The external ref defaults to the org number, so naming it explicitly is the same system user.
+		const explicit = await env.run(
+			{ ...instantiateAsSystemUser(customer), requestOptions: { systemUserOrg: customer, systemUserExternalRef: customer } },
+			{ credential: 'cred-vendor' },
+		);
+		expect(explicit.error).toBeUndefined();
 		// eslint-disable-next-line no-console
 		if (process.env.MEASURE) console.log('requests for one onboarded customer:', env.emu.counters.get('requests') - requestsBefore);
 	});

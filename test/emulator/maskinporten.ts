@@ -490,8 +490,11 @@ export function registerMaskinporten(router: Router, ctx: EmulatorContext): Mask
 		if (entry.externalRef !== undefined && typeof entry.externalRef !== 'string') {
 			throw rar('Invalid authorization details values: externalRef', 'MP-303');
 		}
+		// A system user's externalRef defaults to the customer's org number, and a grant without externalRef
+		// means that default (altinn-studio-docs, "Troubleshooting: invalid_altinn_customer_configuration (MP-303)":
+		// "If not provided, it defaults to partyOrgNo").
 		const user = client.systemUsers.find(
-			(u) => u.orgNumber === id[1] && (u.externalRef ?? undefined) === (entry.externalRef ?? undefined),
+			(u) => u.orgNumber === id[1] && (u.externalRef ?? u.orgNumber) === ((entry.externalRef as string | undefined) ?? id[1]),
 		);
 		// Well-formed details but no approved system user for this client's system: Maskinporten names it
 		// `invalid_altinn_customer_configuration` (altinn-studio-docs, "Troubleshooting:
