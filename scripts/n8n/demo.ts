@@ -7,6 +7,7 @@ import { generateKeyPairSync, randomUUID, type webcrypto } from 'node:crypto';
 
 type JsonWebKey = webcrypto.JsonWebKey;
 
+import { ORG_NUMBER_SCHEME } from '../../credentials/maskinporten/grant';
 import { startEmulator, type Emulator } from '../../test/emulator/index';
 import { seedDemo, type DemoSeed } from '../../test/emulator/seed';
 import { EDITOR_DEFAULTS, emulatorJwkCredential } from '../../test/support/credentials';
@@ -88,7 +89,7 @@ function seedVendorSystem(emu: Emulator, info: DemoInfo): void {
 	const text = { nb: 'n8n-demo', nn: 'n8n-demo', en: 'n8n demo' };
 	emu.systemUsers.systems.set(id, {
 		id,
-		vendor: { authority: 'iso6523-actorid-upis', ID: `0192:${info.orgNumber}` },
+		vendor: { authority: ORG_NUMBER_SCHEME, ID: `0192:${info.orgNumber}` },
 		name: text,
 		description: text,
 		rights: [{ resource: [{ id: 'urn:altinn:resource', value: `app_${info.org}_${info.app}` }] }],
