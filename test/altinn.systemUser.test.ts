@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets */
 /**
  * A system vendor's onboarding through the Altinn node (System User resource), in real n8n-core
  * executions against the emulator: register the system, ask customers for system users, the
@@ -20,7 +20,6 @@ beforeAll(async () => {
 describe('register → request → approve → token → instantiate', () => {
 	it('onboards a customer and then instantiates the app as its system user', async () => {
 		const customer = CUSTOMERS[0];
-		const requestsBefore = env.emu.counters.get('requests');
 		const created = await env.vendor(createRequest(customer, { redirectUrl: `${REDIRECT}?customer=1` }));
 		expect(created.error).toBeUndefined();
 		const request = created.json[0];
@@ -53,8 +52,6 @@ describe('register → request → approve → token → instantiate', () => {
 			{ credential: 'cred-vendor' },
 		);
 		expect(explicit.error).toBeUndefined();
-		// eslint-disable-next-line no-console
-		if (process.env.MEASURE) console.log('requests for one onboarded customer:', env.emu.counters.get('requests') - requestsBefore);
 	});
 
 	it('reads a request back by system, customer and external ref', async () => {
@@ -220,5 +217,30 @@ describe('agent requests and listing', () => {
 		const created = await env.vendor(createRequest(CUSTOMERS[3], { rightsUi: { right: [{ resourceId: 'app_ttd_quiet-app' }] } }));
 		expect(created.error).toBeUndefined();
 		expect(created.json[0].isNewRequest).toBe(true);
+	});
+});
+
+describe('requests per onboarded customer', () => {
+	it('one POST for the request; then one grant, one exchange and one app call to instantiate as the system user', async () => {
+		const customer = CUSTOMERS[3];
+		const requests = () => env.emu.counters.snapshot();
+		await env.vendor({ resource: 'systemUser', operation: 'getSystem', systemId: SYSTEM_ID }); // the vendor token is cached now
+		const atStart = requests();
+		const created = await env.vendor(createRequest(customer, { externalRef: 'per-customer' }));
+		const afterRequest = requests();
+		expect(afterRequest.requests - atStart.requests).toBe(1);
+		await env.decide(String(created.json[0].id), 'approve');
+		const afterDecision = requests();
+		const instance = await env.run(
+			{ ...instantiateAsSystemUser(customer), requestOptions: { systemUserOrg: customer, systemUserExternalRef: 'per-customer' } },
+			{ credential: 'cred-vendor' },
+		);
+		expect(instance.error).toBeUndefined();
+		const end = requests();
+		const diff = (name: string) => (end[name] ?? 0) - (afterDecision[name] ?? 0);
+		expect(diff('maskinporten.grants')).toBe(1);
+		expect(diff('authentication.exchanges')).toBe(1);
+		expect(diff('route.app.instances.create')).toBe(1);
+		expect(end.requests - afterDecision.requests).toBe(3);
 	});
 });
