@@ -240,7 +240,7 @@ describe('requests per onboarded customer', () => {
 		const diff = (name: string) => (end[name] ?? 0) - (afterDecision[name] ?? 0);
 		expect(diff('maskinporten.grants')).toBe(1);
 		expect(diff('authentication.exchanges')).toBe(1);
-		expect(diff('route.app.instances.create')).toBe(1);
+		expect(diff('route.app.instances.create') + diff('route.app.instances.createPrefill')).toBe(1);
 		expect(end.requests - afterDecision.requests).toBe(3);
 	});
 });

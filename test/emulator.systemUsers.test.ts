@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-hardcoded-secrets */
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets */
 /**
  * The emulated system register and system user requests on the wire, as Altinn/altinn-authentication
  * (ad4f6f3) answers: scope policies, ProblemDetails with AUTH codes, validation problems, paging links.
