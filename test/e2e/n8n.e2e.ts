@@ -214,7 +214,7 @@ describe('phase 2: n8n start + REST API', () => {
 		}
 		queriesAtStart = demo.emu.counters.get('route.storage.instances.query');
 		rest = await n8n.start();
-	}, 240_000);
+	}, 420_000); // two publish:workflow CLI runs and n8n start; each CLI run takes up to a minute on a loaded machine
 
 	it('lists the credential type with its icon', async () => {
 		const creds = (await rest.ok('GET', '/types/credentials.json')) as Array<Record<string, unknown>>;
