@@ -310,18 +310,27 @@ describe('phase 2: n8n start + REST API', () => {
 		expect(String(detail.data)).toContain(guid);
 	}, 180_000);
 	it("the onboarding example, once activated, sees the customer's approval and creates an instance as the customer's system user", async () => {
-		const appId = `${demo.info.org}/${demo.info.app}`;
-		const customerInstances = () =>
-			[...demo.emu.world.instances.values()].filter((r) => r.instance.appId === appId && r.instance.instanceOwner?.organisationNumber === CUSTOMER_ORG);
-		const created = await waitFor(() => (customerInstances().length > 0 ? customerInstances() : undefined), 90_000, 'an instance for the customer').catch((e: Error) => {
+		// Executions started by the trigger (the CLI run of phase 1 is not one of them).
+		const triggered = async () => {
+			const list = (await rest.ok('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: ONBOARDING_WF }))}`)) as {
+				results: Array<{ id: string; status: string; mode: string }>;
+			};
+			return list.results.filter((e) => e.mode === 'trigger');
+		};
+		const runs = await waitFor(async () => { const r = await triggered(); return r.length > 0 ? r : undefined; }, 90_000, 'an execution of the onboarding trigger').catch((e: Error) => {
 			throw new Error(`${e.message} (${n8n.server?.output().slice(-1500)})`);
 		});
+		expect(runs[0].status).toBe('success');
+		const detail = (await rest.ok('GET', `/rest/executions/${runs[0].id}`)) as { data: string };
+		// The instance the workflow created exists, for the customer, and was created with a system-user token.
+		const created = [...demo.emu.world.instances.keys()].filter((id) => String(detail.data).includes(id.split('/')[1]));
 		expect(created).toHaveLength(1);
+		expect(demo.emu.world.instance(created[0])!.instance.instanceOwner.organisationNumber).toBe(CUSTOMER_ORG);
 		const grant = demo.emu.maskinporten.acceptedGrants.find((g) => JSON.stringify(g.claims.authorization_details ?? '').includes(`0192:${CUSTOMER_ORG}`));
 		expect(grant).toBeDefined();
 		// Later polls do not emit the decision again.
 		const polls = demo.emu.counters.get('route.systemuser.request.bysystem');
 		await waitFor(() => demo.emu.counters.get('route.systemuser.request.bysystem') >= polls + 2, 45_000, 'two more polls');
-		expect(customerInstances()).toHaveLength(1);
+		expect(await triggered()).toHaveLength(1);
 	}, 180_000);
 });
