@@ -23,6 +23,7 @@ import { registerStorage } from './storage';
 import { registerApps } from './apps';
 import { registerEvents } from './events';
 import { registerSubscriptions, type SubscriptionRegistry } from './subscriptions';
+import { registerSystemUsers, type SystemUserRegistry } from './systemUsers';
 
 export interface StartOptions {
 	/** Fixed port (for `npm start`); 0 or absent picks a free one. */
@@ -42,6 +43,8 @@ export interface Emulator {
 	maskinporten: MaskinportenRegistry;
 	/** Events subscriptions and what was pushed to their endpoints. */
 	subscriptions: SubscriptionRegistry;
+	/** System register, system user requests and system users; `decide(id, 'approve' | 'reject')` is the customer. */
+	systemUsers: SystemUserRegistry;
 	/** Values to put in the credential's Custom environment fields. */
 	credentialUrls: { maskinportenUrl: string; altinnPlatformUrl: string; altinnAppsUrl: string };
 	close(): Promise<void>;
@@ -79,6 +82,8 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 	registerApps(router, ctx);
 	registerEvents(router, ctx);
 	const subscriptions = registerSubscriptions(router, ctx);
+	const systemUsers = registerSystemUsers(router, ctx, maskinporten);
+	ctx.systemUsers = systemUsers;
 
 	server.on('request', (raw, res) => {
 		void (async () => {
@@ -135,6 +140,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 		faults: ctx.faults,
 		maskinporten,
 		subscriptions,
+		systemUsers,
 		credentialUrls: {
 			maskinportenUrl: ctx.urls.maskinportenIssuer,
 			altinnPlatformUrl: ctx.urls.platform,

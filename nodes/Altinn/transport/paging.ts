@@ -92,3 +92,19 @@ export async function collectPages<T>(pages: AsyncGenerator<T[]>, limit?: number
 	}
 	return out;
 }
+
+/**
+ * Altinn Authentication's `Paginated<T>` pages (`{ links: { next }, data }`, Altinn/altinn-authentication ad4f6f3,
+ * src/Authentication/Model/Paginated.cs): yields each page's `data`, following `links.next` until it is null.
+ */
+export function authenticationPages(this: AltinnContext, request: PageRequest, itemIndex?: number): AsyncGenerator<IDataObject[]> {
+	return followNext(request, async (url, qs) => {
+		const page = (await altinnRequest.call(
+			this,
+			{ method: 'GET', url, qs, retry: 'safe', target: request.target, systemUser: null },
+			itemIndex,
+		)) as { links?: { next?: string | null }; data?: IDataObject[] } | undefined;
+		const next = page?.links?.next;
+		return { items: page?.data ?? [], next: typeof next === 'string' && next ? next : undefined };
+	});
+}
