@@ -8,7 +8,9 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { MaskinportenApi } from '../credentials/MaskinportenApi.credentials';
 import { Altinn } from '../nodes/Altinn/Altinn.node';
 import { AltinnTrigger } from '../nodes/AltinnTrigger/AltinnTrigger.node';
+import { environmentKey } from '../nodes/AltinnTrigger/cursor';
 import { startEmulator, type Emulator } from './emulator';
+import { EVENTS_REGISTRATION_DELAY_MS } from './emulator/events';
 import type { RegisteredJwk } from './emulator/maskinporten';
 import { demoApps, DIGDIR, TTD } from './emulator/seed';
 import type { InstanceRecord } from './emulator/state';
@@ -59,8 +61,18 @@ function emptyApp(appId: string) {
 	emu.world.appEvents.set(appId, []);
 }
 
-function poller(parameters: INodeParameters, opts: { staticData?: IDataObject; credential?: string; mode?: 'trigger' | 'manual'; budgetMs?: number; durable?: boolean } = {}) {
-	return new Poller({
+interface PollerOptions {
+	staticData?: IDataObject;
+	credential?: string;
+	mode?: 'trigger' | 'manual';
+	budgetMs?: number;
+	durable?: boolean;
+	/** Keep Events' 30-second window; otherwise that much time passes before each poll (see `eventsSettle`). */
+	eventsWindow?: boolean;
+}
+
+function poller(parameters: INodeParameters, opts: PollerOptions = {}) {
+	const p = new Poller({
 		node: { name: NODE, type: 'n8n-nodes-altinn.altinnTrigger', parameters, credentials: { maskinportenApi: opts.credential ?? 'cred-1' } },
 		nodeType: new AltinnTrigger(),
 		credentials,
@@ -69,6 +81,14 @@ function poller(parameters: INodeParameters, opts: { staticData?: IDataObject; c
 		pollBudgetMs: opts.budgetMs,
 		durableCursor: opts.durable,
 	});
+	if (!opts.eventsWindow) {
+		const poll = p.poll.bind(p);
+		p.poll = async () => {
+			eventsSettle();
+			return await poll();
+		};
+	}
+	return p;
 }
 
 /** Every key emitted over a run; `add` fails the test on the first duplicate. */
@@ -97,6 +117,20 @@ const keyOfRecord = (rec: InstanceRecord) => `${rec.instance.id}@${rec.instance.
 
 function create(appId: string, at: number, extra: Record<string, unknown> = {}): InstanceRecord {
 	return emu.world.createInstance({ appId, partyId, created: at, lastChanged: at, ...extra });
+}
+
+/** Events' 30-second window passes: every event published so far becomes visible to the feed. */
+function eventsSettle() {
+	for (const app of [DEMO, QUIET]) emu.world.ageEvents(app, EVENTS_REGISTRATION_DELAY_MS);
+}
+
+/**
+ * A change the workflow does not make itself (here: a new due date), so the trigger emits it again;
+ * a change of `lastChanged` alone, or of the fields a workflow writes, is passed over (selfChanges.ts).
+ */
+function changeInstance(rec: InstanceRecord, at: number) {
+	rec.instance.dueBefore = new Date(at + 86_400_000).toISOString();
+	emu.world.setLastChanged(rec, at);
 }
 
 /** Polls until a poll emits nothing, restarting from the persisted static data after every poll when asked. */
@@ -142,7 +176,7 @@ describe('Instance changes', () => {
 		const late = keyOfRecord(create(QUIET, base + 9000));
 		// A change to an instance already emitted is a new change.
 		const rec = [...emu.world.instances.values()].find((r) => r.instance.appId === QUIET)!;
-		emu.world.setLastChanged(rec, base + 30_000);
+		changeInstance(rec, base + 30_000);
 		add(rec);
 		await drainAll(p, tracker, changeKey);
 
@@ -227,8 +261,8 @@ describe('Instance changes', () => {
 		const tracker = new Tracker();
 		tracker.take(await p.poll(), changeKey); // 0..19
 		// One already emitted and one not yet reached both change now.
-		emu.world.setLastChanged(recs[5], base + 10_000);
-		emu.world.setLastChanged(recs[40], base + 10_001);
+		changeInstance(recs[5], base + 10_000);
+		changeInstance(recs[40], base + 10_001);
 		await drainAll(p, tracker, changeKey, true);
 		expect(tracker.duplicates).toEqual([]);
 		const expected = new Set([...recs.map(keyOfRecord), `${recs[5].instance.id}@${new Date(base).toISOString()}`]);
@@ -290,7 +324,7 @@ describe('Instance changes', () => {
 		const p = poller(instanceParams({ startFrom: 'now' }));
 		const first = await p.poll();
 		expect(first.emitted).toBe(false);
-		const fresh = create(QUIET, Date.now() - 3000); // older than the 2 s settle time
+		const fresh = create(QUIET, Date.now() - 40_000); // older than the 30 s settle time
 		const second = await p.poll();
 		expect(second.json.map((j) => j.instanceId)).toEqual([fresh.instance.id]);
 	});
@@ -303,7 +337,7 @@ describe('Instance changes', () => {
 		const first = await p.poll();
 		expect(first.json.map((j) => j.instanceId)).toEqual([open.instance.id]);
 		expect(first.nodeStaticData.cursor).not.toHaveProperty('catchUp');
-		const later = create(QUIET, Date.now() - 3000, { confirmedBy: ['ttd'] });
+		const later = create(QUIET, Date.now() - 40_000, { confirmedBy: ['ttd'] });
 		expect((await p.poll()).json.map((j) => j.instanceId)).toEqual([later.instance.id]);
 	});
 
@@ -533,7 +567,7 @@ describe('A long, randomly interleaved run', () => {
 				// An instance changes (moves to a later lastChanged; its process moves on, which publishes events).
 				const rec = recs[Math.floor(random() * recs.length)];
 				if (source === 'appEvents' && rec.instance.process?.currentTask) emu.world.advanceProcess(rec, 1);
-				else emu.world.setLastChanged(rec, (clock += 3));
+				else changeInstance(rec, (clock += 3));
 			} else if (r < 0.5) {
 				emu.faults.add({ route, status: random() < 0.5 ? 500 : 503, after: Math.floor(random() * 3), times: 1 + Math.floor(random() * 2) });
 			} else if (r < 0.6) {
@@ -573,7 +607,8 @@ describe('Errors', () => {
 	});
 
 	it('a damaged cursor in static data', async () => {
-		const staticData = { [`node:${NODE}`]: { cursor: { scope: 'instanceChanges|ttd/quiet-app|time:2020-01-01T00:00:00.000Z', kind: 'instances', time: 'garbage', ids: [] } } };
+		const scope = `instanceChanges|ttd/quiet-app|time:2020-01-01T00:00:00.000Z|env:${environmentKey(`${emu.urls.platform}/storage/api/v1`, 'trigger-client')}`;
+		const staticData = { [`node:${NODE}`]: { cursor: { scope, kind: 'instances', time: 'garbage', ids: [] } } };
 		const result = await poller(instanceParams(), { staticData }).poll();
 		expect(result.error?.message).toBe("The trigger's saved position is damaged");
 	});

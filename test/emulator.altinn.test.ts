@@ -7,6 +7,7 @@
 import { Readable } from 'node:stream';
 
 import { generatedStream, sha256OfStream } from './emulator/blobs';
+import { EVENTS_REGISTRATION_DELAY_MS } from './emulator/events';
 import { startEmulator, type Emulator } from './emulator/index';
 import { seedDemo, SAMPLE_PDF, type DemoSeed } from './emulator/seed';
 import type { Application, DataElementJson, InstanceRecord } from './emulator/state';
@@ -238,6 +239,19 @@ describe('Storage GET /instances', () => {
 		expect(bad.json.status).toBe(500);
 	});
 
+	it('keeps microseconds in lastChanged and compares lastChanged at microseconds', async () => {
+		const id = emu.world.createInstance({ appId: 'ttd/demo-app', partyId: seed.parties.org.partyId, emitEvents: false }).instance.id as string;
+		const r = await call('PUT', storage(`/instances/${id}/readstatus?status=read`));
+		const text = r.json.lastChanged as string;
+		expect(text).toMatch(/\.\d{6}Z$/);
+		const ids = async (expr: string) =>
+			(await call('GET', storage(`/instances?appId=ttd/demo-app&lastChanged=${encodeURIComponent(expr)}`))).json.instances.map((i: { id: string }) => i.id);
+		expect(await ids(`gte:${text}`)).toContain(id);
+		expect(await ids(`gt:${text}`)).not.toContain(id);
+		// Cut to milliseconds, the same time is earlier than the stored one.
+		expect(await ids(`gt:${text.slice(0, 23)}Z`)).toContain(id);
+	});
+
 	it('bulk-creates 10,000 instances quickly and pages through them', async () => {
 		addApp('ttd/bulk-app');
 		// Roughly 0.2 s on an idle machine; no timing assertion, the test machines are shared.
@@ -391,10 +405,12 @@ describe('Storage instance endpoints', () => {
 		// Task_2 is a confirmation task: the default policy gives the org no `confirm`.
 		r = await call('PUT', storage(`/instances/${seed.instances.awaitingConfirmation}/presentationtexts`), { json: { texts: { a: 'b' } } });
 		expect([r.status, r.text]).toEqual([403, '']);
+		emu.world.ageEvents('ttd/demo-app', EVENTS_REGISTRATION_DELAY_MS);
+		// 'after=0' is no event id, so it counts as sequence 0: everything Events keeps.
 		const events = (await call('GET', `/events/api/v1/app/ttd/demo-app?after=0&type=app.instance.substatus.changed`)).json;
-		expect(events.length).toBe(0); // 'after=0' is not an event id
 		const all = (await call('GET', `/events/api/v1/app/ttd/demo-app?from=2000-01-01T00:00:00Z&type=app.instance.substatus.changed`)).json;
 		expect(all.map((e: { resourceinstance: string }) => e.resourceinstance)).toEqual([id]);
+		expect(events).toEqual(all);
 	});
 
 	it('deletes instances only when the app policy grants delete', async () => {
@@ -553,6 +569,7 @@ describe('app API', () => {
 		expect(r.json.detail).toBe('User is not authorized to perform process next. Task ID: Task_2. Task type: confirmation. Action: confirm.');
 		r = await call('PUT', `/ttd/demo-app/instances/${id}/process/completeProcess`);
 		expect(r.status).toBe(403);
+		emu.world.ageEvents('ttd/demo-app', EVENTS_REGISTRATION_DELAY_MS);
 		const events = await call('GET', `/events/api/v1/app/ttd/demo-app?from=2000-01-01T00:00:00Z&size=1000`);
 		const mine = events.json.filter((e: { resourceinstance: string }) => e.resourceinstance === id).map((e: { type: string }) => e.type);
 		expect(mine).toEqual(['app.instance.process.movedTo.Task_1', 'app.instance.created', 'app.instance.process.movedTo.Task_2']);
@@ -567,6 +584,7 @@ describe('app API', () => {
 		expect(r.status).toBe(409);
 		const inst = await call('GET', storage(`/instances/${c.json.id}`));
 		expect(inst.json.status.isArchived).toBe(true);
+		emu.world.ageEvents('ttd/confirm-app', EVENTS_REGISTRATION_DELAY_MS);
 		const ev = await call('GET', `/events/api/v1/app/ttd/confirm-app?from=2000-01-01T00:00:00Z&type=app.instance.process.completed`);
 		expect(ev.json.map((e: { resourceinstance: string }) => e.resourceinstance)).toEqual([c.json.id]);
 
@@ -619,6 +637,7 @@ describe('Events app query', () => {
 		for (let i = 0; i < 3; i++) emu.world.addAppEvent('ttd/events-app', { type: 'app.custom', instance: rec });
 		const all = emu.world.appEvents.get('ttd/events-app') ?? [];
 		expect(all.length).toBe(5);
+		emu.world.ageEvents('ttd/events-app', EVENTS_REGISTRATION_DELAY_MS);
 		let url: string | null = `/events/api/v1/app/ttd/events-app?from=2000-01-01T00:00Z&size=2`;
 		const pages: number[] = [];
 		const seen: string[] = [];
@@ -650,6 +669,28 @@ describe('Events app query', () => {
 		expect([party.json, party.headers.get('next')]).toEqual([[], null]);
 		const person = await call('GET', `/events/api/v1/app/ttd/events-app?from=2000-01-01T00:00Z`, { headers: { person: '01017012345' } });
 		expect(person.json.length).toBe(5);
+	});
+
+	it('holds back the last 30 s of registrations, reads an unknown after as 0, compares from as text, and leaves next unencoded', async () => {
+		addApp('ttd/window-app', { publishesEvents: true });
+		const rec = emu.world.createInstance({ appId: 'ttd/window-app', partyId: seed.parties.person.partyId, emitEvents: false });
+		const query = (qs: string) => call('GET', `/events/api/v1/app/ttd/window-app?${qs}`);
+		const old = emu.world.addAppEvent('ttd/window-app', { type: 'app.custom', instance: rec, registered: Date.now() - 60_000 });
+		const fresh = emu.world.addAppEvent('ttd/window-app', { type: 'app.custom', instance: rec, registered: Date.now() - 1000 });
+		// Events answers up to the highest sequence number registered 30 s ago: the two recent ones wait.
+		const later = emu.world.addAppEvent('ttd/window-app', { type: 'app.custom', instance: rec, registered: Date.now() });
+		expect((await query('from=2000-01-01T00:00:00Z')).json.map((e: { id: string }) => e.id)).toEqual([old.id]);
+		emu.world.ageEvents('ttd/window-app', EVENTS_REGISTRATION_DELAY_MS);
+		expect((await query('from=2000-01-01T00:00:00Z')).json.map((e: { id: string }) => e.id)).toEqual([old.id, fresh.id, later.id]);
+		// An id Events does not know (another environment's, or one past retention): from the start.
+		expect((await query('after=not-an-id-here')).json.map((e: { id: string }) => e.id)).toEqual([old.id, fresh.id, later.id]);
+		// `from` is compared as text: an event written with an offset sorts by its digits, not its instant.
+		const offset = emu.world.addAppEvent('ttd/window-app', { type: 'app.offset', instance: rec, time: '2024-05-01T12:00:00+02:00' });
+		const byText = await query(`from=2024-05-01T11:00:00Z&type=app.offset`);
+		expect(byText.json.map((e: { id: string }) => e.id)).toEqual([offset.id]); // 10:00 UTC, yet "after" 11:00
+		// `next` carries the decoded values as they came, not encoded again.
+		const page = await query('from=2000-01-01T00:00:00%2B00:00&size=1');
+		expect(page.headers.get('next')).toBe(`${emu.url}/events/api/v1/app/ttd/window-app?after=${old.id}&from=2000-01-01T00:00:00+00:00&size=1`);
 	});
 
 	it('returns nothing for an app that does not publish events, or to another org', async () => {

@@ -2,12 +2,14 @@ import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunction
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { altinnTriggerApi } from './altinnApi';
-import { triggerProperties } from './description';
+import { AltinnClock } from './clock';
+import { triggerHints, triggerProperties } from './description';
 import { pollTrigger, readSettings } from './poll';
 
 /**
- * Starts a workflow for every new app event or instance change of one Altinn app, exactly once:
- * the position is kept in the workflow's static data and moves only past what was emitted.
+ * Starts a workflow for every new app event or instance change of one Altinn app. The position is
+ * kept in the workflow's static data and moves only past what was emitted; with "Not Yet Confirmed
+ * by Us" an instance is emitted again until the org confirms it (at least once until confirmed).
  */
 export class AltinnTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -25,11 +27,15 @@ export class AltinnTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'maskinportenApi', required: true }],
 		properties: triggerProperties,
+		hints: triggerHints,
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const settings = readSettings(this);
-		const api = await altinnTriggerApi(this);
-		return await pollTrigger(this, api, settings);
+		// Manual mode ("Fetch Test Event") leaves static data alone, so it does not even read it.
+		const kept = this.getMode() === 'manual' ? NaN : Number(this.getWorkflowStaticData('node').clockOffsetMs);
+		const clock = new AltinnClock(Number.isFinite(kept) ? kept : undefined);
+		const api = await altinnTriggerApi(this, (headers) => clock.observe(headers));
+		return await pollTrigger(this, api, settings, clock);
 	}
 }
