@@ -3,7 +3,7 @@
  * The Altinn Trigger through n8n-core's real PollContext (harness `Poller`) against the emulator.
  * Every test tracks what was emitted over the whole run and asserts: nothing lost, nothing twice.
  */
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { MaskinportenApi } from '../credentials/MaskinportenApi.credentials';
 import { Altinn } from '../nodes/Altinn/Altinn.node';
@@ -23,34 +23,42 @@ const DEMO = 'ttd/demo-app'; // publishes events
 const QUIET = 'ttd/quiet-app'; // does not
 
 let emu: Emulator;
+/** A second environment ("production") with the same apps, for the environment switch. */
+let prod: Emulator;
 let credentials: TestCredentialsHelper;
 let partyId: number;
 
+const READ_WRITE = ['altinn:serviceowner/instances.read', 'altinn:serviceowner/instances.write'];
+
 beforeAll(async () => {
 	emu = await startEmulator();
-	emu.world.addServiceOwner(TTD);
-	emu.world.addServiceOwner(DIGDIR);
-	partyId = emu.world.addParty({ orgNumber: '310000001', name: 'TESTBEDRIFT AS' }).partyId;
-	for (const app of demoApps()) emu.world.addApplication(app);
+	prod = await startEmulator();
 	const key = testKey('trigger-key');
-	const client = (clientId: string, scopes: string[]) =>
-		emu.maskinporten.registerClient({ clientId, orgNumber: TTD.orgNumber, scopes, jwks: [key.publicJwk as RegisteredJwk] });
-	client('trigger-client', ['altinn:serviceowner/instances.read', 'altinn:serviceowner/instances.write']);
-	client('write-only-client', ['altinn:serviceowner/instances.write']);
-	const data = (clientId: string, scopes: string) =>
-		emulatorJwkCredential(emu, key, clientId, scopes, { algorithm: 'RS256', exchangeToAltinn: true });
+	for (const env of [emu, prod]) {
+		env.world.addServiceOwner(TTD);
+		env.world.addServiceOwner(DIGDIR);
+		partyId = env.world.addParty({ orgNumber: '310000001', name: 'TESTBEDRIFT AS' }).partyId;
+		for (const app of demoApps()) env.world.addApplication(app);
+		env.maskinporten.registerClient({ clientId: 'trigger-client', orgNumber: TTD.orgNumber, scopes: READ_WRITE, jwks: [key.publicJwk as RegisteredJwk] });
+	}
+	emu.maskinporten.registerClient({ clientId: 'write-only-client', orgNumber: TTD.orgNumber, scopes: ['altinn:serviceowner/instances.write'], jwks: [key.publicJwk as RegisteredJwk] });
+	const data = (env: Emulator, clientId: string, scopes: string) =>
+		emulatorJwkCredential(env, key, clientId, scopes, { algorithm: 'RS256', exchangeToAltinn: true });
 	credentials = new TestCredentialsHelper(
 		[new MaskinportenApi()],
 		[
-			{ id: 'cred-1', name: 'Maskinporten', type: 'maskinportenApi', data: data('trigger-client', 'altinn:serviceowner/instances.read altinn:serviceowner/instances.write') },
-			{ id: 'cred-write', name: 'Write only', type: 'maskinportenApi', data: data('write-only-client', 'altinn:serviceowner/instances.write') },
+			{ id: 'cred-1', name: 'Maskinporten', type: 'maskinportenApi', data: data(emu, 'trigger-client', READ_WRITE.join(' ')) },
+			{ id: 'cred-prod', name: 'Maskinporten production', type: 'maskinportenApi', data: data(prod, 'trigger-client', READ_WRITE.join(' ')) },
+			{ id: 'cred-write', name: 'Write only', type: 'maskinportenApi', data: data(emu, 'write-only-client', 'altinn:serviceowner/instances.write') },
 		],
 	);
 });
 
 afterAll(async () => {
-	emu.world.dispose?.();
-	await emu.close();
+	for (const env of [emu, prod]) {
+		env.world.dispose?.();
+		await env.close();
+	}
 });
 
 afterEach(() => emu.faults.clear());
@@ -121,7 +129,7 @@ function create(appId: string, at: number, extra: Record<string, unknown> = {}):
 
 /** Events' 30-second window passes: every event published so far becomes visible to the feed. */
 function eventsSettle() {
-	for (const app of [DEMO, QUIET]) emu.world.ageEvents(app, EVENTS_REGISTRATION_DELAY_MS);
+	for (const env of [emu, prod]) for (const app of [DEMO, QUIET]) env.world.ageEvents(app, EVENTS_REGISTRATION_DELAY_MS);
 }
 
 /**
@@ -594,6 +602,177 @@ describe('A long, randomly interleaved run', () => {
 	});
 });
 
+describe('No submission lost: redelivery until confirmed, one environment, Altinn\'s clock, no self-loops', () => {
+	beforeEach(() => {
+		emptyApp(QUIET);
+		emptyApp(DEMO);
+		for (const [id, rec] of prod.world.instances) if (rec.instance.appId === QUIET || rec.instance.appId === DEMO) prod.world.instances.delete(id);
+		prod.world.appEvents.set(DEMO, []);
+	});
+
+	const nodeTypes = () => new TestNodeTypes([new AltinnTrigger(), new Altinn()]);
+	/** The rest of the workflow, through the real Altinn node: `steps` for each item, in order. */
+	async function workflow(items: INodeExecutionData[], steps: Array<{ name: string; parameters: IDataObject }>) {
+		const run = await runWorkflow({
+			nodes: steps.map((step) => ({
+				name: step.name,
+				type: 'n8n-nodes-altinn.altinn',
+				// The first step gets the trigger's item, the next ones the instance Storage answered with.
+				parameters: { resource: 'instance', instanceId: '={{ $json.instanceId ?? $json.id }}', ...step.parameters } as INodeParameters,
+				credentials: { maskinportenApi: 'cred-1' },
+			})),
+			nodeTypes: nodeTypes(),
+			credentials,
+			inputItems: items.map((item) => ({ json: { instanceId: item.json.instanceId } })),
+		});
+		for (const step of steps) expect(run.error(step.name)).toBeUndefined();
+	}
+	const confirm = { name: 'Confirm', parameters: { operation: 'confirmDownload' } };
+	const delivery = (json: IDataObject) => [json.instanceId, json.redelivered, json.attempt];
+	const submittedParams = (options: IDataObject = {}) => instanceParams({ onlyCompleted: true, notConfirmed: true, options: options as INodeParameters });
+
+	it('a workflow that fails before Confirm Download gets the instance again, as a redelivery, and then confirms it', async () => {
+		const base = Date.now() - 3600_000;
+		const [a, b] = [0, 1].map((i) => create(QUIET, base + i, { task: 'ended' }).instance.id as string);
+		// 0 minutes: due on the very next poll (the default is 15).
+		const p = poller(submittedParams({ redeliverMinutes: 0 }));
+		const first = await p.poll();
+		expect(first.json.map(delivery)).toEqual([[a, false, 1], [b, false, 1]]);
+		// The run confirms b, then fails (say, storing a's file) before confirming a.
+		await workflow(first.items![0].slice(1), [confirm]);
+		const second = await p.poll();
+		expect(second.json.map(delivery)).toEqual([[a, true, 2]]);
+		await workflow(second.items![0], [confirm]);
+		expect((await p.poll()).emitted).toBe(false);
+		expect((await p.poll()).emitted).toBe(false);
+	});
+
+	it('with the default redelivery time nothing comes again at once; after Max Deliveries it is reported once as given up', async () => {
+		const a = create(QUIET, Date.now() - 3600_000, { task: 'ended' }).instance.id as string;
+		const patient = poller(submittedParams());
+		expect((await patient.poll()).json.map(delivery)).toEqual([[a, false, 1]]);
+		expect((await patient.poll()).emitted).toBe(false); // 15 minutes have not passed
+		const p = poller(submittedParams({ redeliverMinutes: 0, maxDeliveries: 2 }), { staticData: patient.persistedStaticData });
+		expect((await p.poll()).json.map(delivery)).toEqual([[a, true, 2]]);
+		const last = await p.poll();
+		expect(last.json).toEqual([expect.objectContaining({ instanceId: a, attempt: 2, gaveUp: true, problem: expect.stringContaining('Not confirmed after 2 deliveries') })]);
+		expect((await p.poll()).emitted).toBe(false);
+	});
+
+	it('a sweep with nothing due makes no request; one with something due reads the unconfirmed instances in pages', async () => {
+		const base = Date.now() - 3600_000;
+		for (let i = 0; i < 450; i++) create(QUIET, base + i, { task: 'ended' });
+		const p = poller(submittedParams({ maxItems: 1000 }));
+		expect((await p.poll()).json).toHaveLength(450);
+		const quiet = emu.counters.get('route.storage.instances.query');
+		expect((await p.poll()).emitted).toBe(false);
+		expect(emu.counters.get('route.storage.instances.query') - quiet).toBe(1); // the drain's one query, no sweep
+		const due = poller(submittedParams({ maxItems: 1000, redeliverMinutes: 0 }), { staticData: p.persistedStaticData });
+		const before = emu.counters.get('route.storage.instances.query');
+		const again = await due.poll();
+		expect(again.json).toHaveLength(450);
+		expect(again.json.every((j) => j.redelivered === true && j.attempt === 2)).toBe(true);
+		// Three pages of 200 for the sweep, one query for the drain.
+		expect(emu.counters.get('route.storage.instances.query') - before).toBe(4);
+	});
+
+	it.each(['instanceChanges', 'appEvents'] as const)('%s: switching the credential from TT02 to production neither replays nor skips', async (source) => {
+		const old = Date.now() - 2 * 24 * 3600_000;
+		const params: INodeParameters =
+			source === 'appEvents'
+				? { source, org: 'ttd', app: 'demo-app', eventTypes: ['completed'], startFrom: 'now' }
+				: instanceParams({ startFrom: 'unconfirmed', onlyCompleted: true, notConfirmed: true });
+		// Production: submissions from two days ago, not yet confirmed (and their events).
+		const backlog = [0, 1].map((i) => prod.world.createInstance({ appId: source === 'appEvents' ? DEMO : QUIET, partyId, created: old + i, task: 'ended' }));
+		// TT02: the trigger is built and tried there first.
+		const tt02 = poller(params);
+		await tt02.poll();
+		const tried = emu.world.createInstance({ appId: source === 'appEvents' ? DEMO : QUIET, partyId, created: Date.now() - 60_000, task: 'ended' });
+		expect((await tt02.poll()).json.map((j) => j.instanceId)).toEqual([tried.instance.id]);
+
+		const production = poller(params, { staticData: tt02.persistedStaticData, credential: 'cred-prod' });
+		const first = await production.poll();
+		expect(first.error).toBeUndefined();
+		if (source === 'appEvents') {
+			// Start From "Now" in production: its 90-day history is not replayed (an unknown `after` would).
+			expect(first.json).toEqual([]);
+			const fresh = prod.world.createInstance({ appId: DEMO, partyId, task: 'ended' });
+			expect((await production.poll()).json.map((j) => j.instanceId)).toEqual([fresh.instance.id]);
+		} else {
+			// "Everything not yet confirmed" in production: its backlog, which is older than TT02's position.
+			expect(first.json.map((j) => j.instanceId).sort()).toEqual(backlog.map((r) => r.instance.id).sort());
+		}
+		expect(JSON.stringify(production.persistedStaticData)).not.toContain(tried.instance.id);
+	});
+
+	it('a change Storage commits late, with a time inside Altinn\'s window, is not lost', async () => {
+		const p = poller(instanceParams({ startFrom: 'now' }));
+		expect((await p.poll()).emitted).toBe(false);
+		const now = Date.now();
+		const early = create(QUIET, now - 5000);
+		const firstLook = await p.poll();
+		// A write stamped earlier (Storage stamps lastChanged before it writes) becomes visible now.
+		const late = create(QUIET, now - 8000);
+		// 40 s pass (both changes move back by that much against Altinn's clock).
+		for (const rec of [early, late]) emu.world.setLastChanged(rec, Date.parse(rec.instance.lastChanged as string) - 40_000);
+		const later = await p.poll();
+		const emitted = [...firstLook.json, ...later.json].map((j) => j.instanceId);
+		expect(emitted.sort()).toEqual([early.instance.id, late.instance.id].sort());
+	});
+
+	it.each([
+		['each change emitted once', false],
+		['redelivered until confirmed', true],
+	] as const)('self-made changes (substatus, read status, presentation texts, data values) do not trigger again: %s', async (_, notConfirmed) => {
+		const rec = create(QUIET, Date.now() - 3600_000, { task: 'ended' });
+		const p = poller(instanceParams({ onlyCompleted: true, notConfirmed }));
+		let items = (await p.poll()).items![0];
+		expect(items.map((i) => i.json.instanceId)).toEqual([rec.instance.id]);
+		for (let round = 0; round < 3; round++) {
+			// What a handling workflow writes back to the instance (and then fails to confirm).
+			await workflow(items, [
+				{ name: 'Substatus', parameters: { operation: 'setSubstatus', label: `Mottatt ${round}` } },
+				{ name: 'Read', parameters: { operation: 'setReadStatus', readStatus: round % 2 ? 'Unread' : 'Read' } },
+				{ name: 'Texts', parameters: { operation: 'updatePresentationTexts', texts: { pairs: [{ key: 'Sak', value: String(round) }] } } },
+				{ name: 'Values', parameters: { operation: 'updateDataValues', values: { pairs: [{ key: 'ref', value: `A-${round}` }] } } },
+			]);
+			// Settled on Altinn's clock.
+			emu.world.setLastChanged(rec, Date.parse(rec.instance.lastChanged as string) - 60_000 + round);
+			const again = await p.poll();
+			expect(again.emitted).toBe(false);
+		}
+		// A change the workflow did not make (a new attachment) is emitted.
+		emu.world.addDataElement(rec, { dataType: 'attachment', content: 'late', contentType: 'text/plain' }, {}, Date.now() - 50_000);
+		items = (await p.poll()).items![0];
+		expect(items.map((i) => i.json.instanceId)).toEqual([rec.instance.id]);
+	});
+
+	it('Org is read as the Altinn node reads it: "TTD" is ttd, and a bad Org or App says which field and what to give', async () => {
+		const rec = create(QUIET, Date.now() - 3600_000);
+		const upper = await poller(instanceParams({ org: ' TTD ' })).poll();
+		expect(upper.json.map((j) => j.instanceId)).toEqual([rec.instance.id]);
+		const badOrg = await poller(instanceParams({ org: 'ttd/quiet-app' })).poll();
+		expect(badOrg.error?.message).toBe('Org "ttd/quiet-app" is not a service owner code');
+		const badApp = await poller(instanceParams({ app: '' })).poll();
+		expect(badApp.error?.message).toBe('App is empty');
+	});
+
+	it('does not download hard-deleted data elements', async () => {
+		const rec = create(QUIET, Date.now() - 3600_000, {
+			data: [
+				{ dataType: 'attachment', content: 'kept', contentType: 'text/plain', filename: 'kept.txt' },
+				{ dataType: 'attachment', content: 'gone', contentType: 'text/plain', filename: 'gone.txt' },
+			],
+		});
+		const gone = (rec.instance.data as IDataObject[]).find((e) => e.filename === 'gone.txt')!;
+		gone.deleteStatus = { isHardDeleted: true, hardDeleted: new Date().toISOString() };
+		const downloadsBefore = emu.counters.get('route.storage.data.get');
+		const result = await poller(instanceParams({ downloadData: true, options: { dataTypes: 'attachment' } })).poll();
+		expect(result.json[0].dataElements).toEqual([expect.objectContaining({ filename: 'kept.txt', binaryProperty: 'data_0' })]);
+		expect(emu.counters.get('route.storage.data.get') - downloadsBefore).toBe(1);
+	});
+});
+
 describe('Errors', () => {
 	it('an unknown app', async () => {
 		const result = await poller(instanceParams({ app: 'no-such-app' })).poll();
@@ -607,7 +786,7 @@ describe('Errors', () => {
 	});
 
 	it('a damaged cursor in static data', async () => {
-		const scope = `instanceChanges|ttd/quiet-app|time:2020-01-01T00:00:00.000Z|env:${environmentKey(`${emu.urls.platform}/storage/api/v1`, 'trigger-client')}`;
+		const scope = `instanceChanges|ttd/quiet-app|time:2020-01-01T00:00:00.000Z|env:${environmentKey(`${emu.url}/storage/api/v1`, 'trigger-client')}`;
 		const staticData = { [`node:${NODE}`]: { cursor: { scope, kind: 'instances', time: 'garbage', ids: [] } } };
 		const result = await poller(instanceParams(), { staticData }).poll();
 		expect(result.error?.message).toBe("The trigger's saved position is damaged");
