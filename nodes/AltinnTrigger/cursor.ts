@@ -15,6 +15,8 @@
  * is identified by (instance id, lastChanged): an instance that changes again later is a new change.
  */
 
+import { createHash } from 'node:crypto';
+
 export type SourceName = 'appEvents' | 'instanceChanges';
 
 interface CursorBase {
@@ -198,17 +200,8 @@ export function cursorScope(source: SourceName, appId: string, start?: { from: S
 
 /** A short fingerprint of the platform URL and the client id: one environment, one client. */
 export function environmentKey(platformUrl: string, clientId: string): string {
-	return fnv1a(`${platformUrl.replace(/\/+$/, '').toLowerCase()}|${clientId.trim()}`);
-}
-
-/** FNV-1a, 32 bits, as 8 hex digits: a stable short fingerprint (not a security hash). */
-export function fnv1a(text: string): string {
-	let hash = 0x811c9dc5;
-	for (let i = 0; i < text.length; i++) {
-		hash ^= text.charCodeAt(i);
-		hash = Math.imul(hash, 0x01000193) >>> 0;
-	}
-	return hash.toString(16).padStart(8, '0');
+	const text = `${platformUrl.replace(/\/+$/, '').toLowerCase()}|${clientId.trim()}`;
+	return createHash('sha256').update(text).digest('base64url').slice(0, 11);
 }
 
 export type StartFrom = 'now' | 'time' | 'unconfirmed' | 'retained';

@@ -8,7 +8,8 @@
  * same as when the trigger last emitted it. Any other change (process, a data element added, removed
  * or replaced, status flags) is emitted as before.
  */
-import { fnv1a } from './cursor';
+import { createHash } from 'node:crypto';
+
 import type { StorageInstance } from './records';
 
 /** Instance fields a workflow writes (Storage PUT substatus, readstatus, presentationtexts, datavalues; Confirm Download). */
@@ -54,7 +55,6 @@ function fingerprintOf(instance: StorageInstance): string {
 	const copy = without(instance, SELF_MADE_INSTANCE_FIELDS) as Record<string, unknown>;
 	if (copy.status) copy.status = without(copy.status, SELF_MADE_STATUS_FIELDS);
 	if (Array.isArray(copy.data)) copy.data = copy.data.map((e) => without(e, SELF_MADE_ELEMENT_FIELDS));
-	const text = stableJson(copy);
-	// Two 32-bit hashes (of the text and of it reversed): a chance match is about 1 in 2^64.
-	return fnv1a(text) + fnv1a([...text].reverse().join(''));
+	// 64 bits of SHA-256: a chance match is about 1 in 2^64; short enough to keep thousands.
+	return createHash('sha256').update(stableJson(copy)).digest('base64url').slice(0, 11);
 }

@@ -48,7 +48,7 @@ function checked<T>(ctx: IPollFunctions, check: () => T): T {
 		return check();
 	} catch (error) {
 		if (error instanceof InputError) throw new NodeOperationError(ctx.getNode(), error.message, { description: error.hint });
-		throw error;
+		throw new NodeOperationError(ctx.getNode(), error as Error);
 	}
 }
 
