@@ -381,14 +381,18 @@ describe('Instance changes', () => {
 		expect(result.staticData).toEqual({});
 	});
 
-	it('a 10,000-instance backlog drains within the budget over several polls, with restarts, none lost or repeated', async () => {
+	it.each([
+		['each change once', false],
+		['until confirmed', true],
+	] as const)('a 10,000-instance backlog drains within the budget over several polls, with restarts, none lost or repeated (%s)', async (mode, notConfirmed) => {
 		const base = Date.now() - 24 * 3600_000;
 		// Groups of five share a timestamp, so page and cap boundaries fall inside equal-time groups.
 		const recs = emu.world.createInstances(10_000, { appId: QUIET, partyId, lastChanged: (i) => base + Math.floor(i / 5) });
-		const p = poller(instanceParams({ options: { maxItems: 1000 } }));
+		const p = poller(instanceParams({ notConfirmed, options: { maxItems: 1000 } }));
 		const tracker = new Tracker();
 		const started = Date.now();
 		const queriesBefore = emu.counters.get('route.storage.instances.query');
+		const requestsBefore = emu.counters.get('requests');
 		let restarts = 0;
 		for (let i = 0; i < 50; i++) {
 			const result = await p.poll();
@@ -404,8 +408,9 @@ describe('Instance changes', () => {
 		expect(tracker.seen.size).toBe(10_000);
 		expect([...tracker.seen].sort()).toEqual(recs.map(keyOfRecord).sort());
 		// Figures for the report.
+		const staticBytes = JSON.stringify(p.persistedStaticData).length;
 		process.stdout.write(
-			`10k backlog: ${tracker.polls} polls (${restarts} restarts), ${emu.counters.get('route.storage.instances.query') - queriesBefore} Storage queries, ${ms} ms\n`,
+			`10k backlog (${mode}): ${tracker.polls} polls (${restarts} restarts), ${tracker.seen.size} items, ${emu.counters.get('route.storage.instances.query') - queriesBefore} Storage queries, ${emu.counters.get('requests') - requestsBefore} requests, static data ${staticBytes} bytes, ${ms} ms\n`,
 		);
 		expect(tracker.polls).toBe(11); // 10 full polls of 1000, then one that finds nothing
 	});
