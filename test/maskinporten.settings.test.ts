@@ -51,6 +51,12 @@ const cases: Array<[string, Record<string, unknown>, string, string]> = [
 	['JWK set with two keys', base({ jwk: JSON.stringify({ keys: [jwk, secondJwk] }) }), 'jwk', 'Private JWK is a key set with 2 keys. Paste only the one private key this client uses.'],
 	['JWK whose private part belongs to another key', base({ jwk: JSON.stringify({ ...secondJwk, n: jwk.n }) }), 'jwk', 'Private JWK is damaged: its private part does not belong to its public part. Export the key again.'],
 	['JWK with a damaged component', base({ jwk: JSON.stringify({ ...jwk, e: 42 }) }), 'jwk', 'Private JWK is not a valid RSA private key: one of n, e, d, p, q, dp, dq, qi is missing or damaged. Paste the whole key again.'],
+	// The four below are classified by arithmetic, not by OpenSSL: Node 24.21 and 24.22 (OpenSSL 3.5) disagree
+	// on which of them createPrivateKey accepts, and the message must not depend on that.
+	['JWK whose d belongs to another key', base({ jwk: JSON.stringify({ ...jwk, d: secondJwk.d }) }), 'jwk', 'Private JWK is damaged: its private part does not belong to its public part. Export the key again.'],
+	['JWK whose primes belong to another key', base({ jwk: JSON.stringify({ ...jwk, p: secondJwk.p, q: secondJwk.q }) }), 'jwk', 'Private JWK is damaged: its private part does not belong to its public part. Export the key again.'],
+	['JWK with a damaged CRT member (qi)', base({ jwk: JSON.stringify({ ...jwk, qi: secondJwk.qi }) }), 'jwk', 'Private JWK is not a valid RSA private key: one of n, e, d, p, q, dp, dq, qi is missing or damaged. Paste the whole key again.'],
+	['JWK without qi', base({ jwk: JSON.stringify({ ...jwk, qi: undefined }) }), 'jwk', 'Private JWK is not a valid RSA private key: one of n, e, d, p, q, dp, dq, qi is missing or damaged. Paste the whole key again.'],
 	['empty PEM key', pem({ privateKey: '' }), 'privateKey', 'Private Key (PEM) is empty. Paste the private key in PEM form, starting with -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----.'],
 	['PEM key without BEGIN line', pem({ privateKey: 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC' }), 'privateKey', 'Private Key (PEM) is not a PEM private key. It must start with -----BEGIN PRIVATE KEY----- (PKCS#8) or -----BEGIN RSA PRIVATE KEY----- (PKCS#1) and end with the matching END line.'],
 	['EC PEM key', pem({ privateKey: fixture('ec.key.pem') }), 'privateKey', 'Private Key (PEM) is an EC key. Maskinporten accepts only RSA keys (RS256, RS384, RS512): create an RSA key of at least 2048 bits and register it on the client.'],

@@ -85,6 +85,45 @@ function tryCertificate(pem: string): X509Certificate | undefined {
 	}
 }
 
+const MISMATCHED_HALVES = 'is damaged: its private part does not belong to its public part. Export the key again.';
+const JWK_PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const;
+
+function base64UrlInteger(value: string): bigint {
+	const hex = Buffer.from(value, 'base64url').toString('hex');
+	return hex ? BigInt(`0x${hex}`) : 0n;
+}
+
+type JwkConsistency = 'consistent' | 'halves-mismatch' | 'damaged';
+
+function gcd(a: bigint, b: bigint): bigint {
+	while (b) [a, b] = [b, a % b];
+	return a;
+}
+
+/**
+ * Checks an RSA private JWK by arithmetic, so that the answer does not depend on the OpenSSL version.
+ * - `halves-mismatch`: the public part (n, e) is a valid key on its own and every private member is
+ *   present, but the primes do not multiply to n, or d is not e's inverse for them: the private part
+ *   belongs to another key.
+ * - `damaged`: the halves match, but a CRT member (dp, dq, qi) is wrong or a member is missing.
+ * - `consistent`: left to createPrivateKey and the signing probe.
+ */
+function jwkConsistency(jwk: Record<string, unknown>): JwkConsistency {
+	const members = ['n', 'e', ...JWK_PRIVATE_MEMBERS];
+	if (!members.every((name) => typeof jwk[name] === 'string' && (jwk[name] as string).length > 0)) return 'consistent';
+	try {
+		createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e } as never, format: 'jwk' });
+	} catch {
+		return 'consistent';
+	}
+	const [n, e, d, p, q, dp, dq, qi] = members.map((name) => base64UrlInteger(jwk[name] as string));
+	if (p < 2n || q < 2n || p * q !== n) return 'halves-mismatch';
+	const lambda = ((p - 1n) * (q - 1n)) / gcd(p - 1n, q - 1n);
+	if ((d * e) % lambda !== 1n) return 'halves-mismatch';
+	if (dp !== d % (p - 1n) || dq !== d % (q - 1n) || (qi * q) % p !== 1n) return 'damaged';
+	return 'consistent';
+}
+
 /** Signs and verifies a probe: proves the private and public halves belong together. */
 function isConsistent(key: KeyObject): boolean {
 	try {
@@ -110,7 +149,7 @@ function checkRsa(field: 'jwk' | 'privateKey', key: KeyObject): number {
 		fail(field, `is an RSA key of ${bits} bits. Maskinporten requires at least ${MIN_RSA_BITS} bits: create a new key of 2048 bits or more and register it on the client.`);
 	}
 	if (!isConsistent(key)) {
-		fail(field, 'is damaged: its private part does not belong to its public part. Export the key again.');
+		fail(field, MISMATCHED_HALVES);
 	}
 	return bits;
 }
@@ -197,7 +236,12 @@ function jwkPrivateKey(value: unknown): { key: KeyObject; kid?: string } {
 			'has no private part ("d"): this is the public key you registered in Maskinporten. Paste the private JWK, which also has d, p, q, dp, dq and qi.',
 		);
 	}
-	const key = tryCreatePrivateKey({ key: jwk as never, format: 'jwk' });
+	// Classified here, not by OpenSSL: since Node 24.22 (OpenSSL 3.5) createPrivateKey itself refuses a
+	// JWK whose halves do not match, while older versions accept it and only the signing probe fails.
+	// The user must see the same message whatever the OpenSSL version.
+	const consistency = jwkConsistency(jwk);
+	if (consistency === 'halves-mismatch') fail('jwk', MISMATCHED_HALVES);
+	const key = consistency === 'damaged' ? undefined : tryCreatePrivateKey({ key: jwk as never, format: 'jwk' });
 	if (!key) {
 		fail('jwk', 'is not a valid RSA private key: one of n, e, d, p, q, dp, dq, qi is missing or damaged. Paste the whole key again.');
 	}

@@ -1,17 +1,24 @@
 // Ensure a Node >= 24 binary for n8n and the package build, even when this script runs under an older Node.
-// Order: the running node (if >= 24) → $NODE24_BIN (a bin directory) → <cache>/node24 (installed from the
-// npm package node-<platform>-<arch>@24 on first use). Usable from Node 20.
+// Order: the running node (if >= 24) → $NODE24_BIN (a bin directory) → <cache>/node-<pinned version>
+// (installed from the npm package node-<platform>-<arch> at the exact version in .node-version on first
+// use). Usable from Node 20. The version is pinned so that CI does not change when the registry moves
+// (24.22 changed an OpenSSL error); upgrade it on purpose by editing .node-version, the one place.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { cacheDir, log } from './util.mjs';
+import { cacheDir, log, repoRoot } from './util.mjs';
 
 const MIN_MAJOR = 24;
+/** The exact Node version installed when the running one is too old: `.node-version` at the repository root. */
+export const PINNED_NODE_VERSION = readFileSync(path.join(repoRoot, '.node-version'), 'utf8').trim();
+
+function versionOf(nodeBin) {
+	const r = spawnSync(nodeBin, ['-p', 'process.versions.node'], { encoding: 'utf8' });
+	return r.status === 0 ? String(r.stdout).trim() : '';
+}
 
 function majorOf(nodeBin) {
-	const r = spawnSync(nodeBin, ['-p', 'process.versions.node'], { encoding: 'utf8' });
-	if (r.status !== 0) return 0;
-	return Number(String(r.stdout).trim().split('.')[0]) || 0;
+	return Number(versionOf(nodeBin).split('.')[0]) || 0;
 }
 
 function platformPackage() {
@@ -25,7 +32,7 @@ function exeName() {
 
 /** Package directory of the cached node-<platform>-<arch> package (holds bin/ and include/ for node-gyp). */
 export function node24PackageDir() {
-	return path.join(cacheDir(), 'node24', 'node_modules', platformPackage());
+	return path.join(cacheDir(), `node-${PINNED_NODE_VERSION}`, 'node_modules', platformPackage());
 }
 
 /**
@@ -52,17 +59,19 @@ export function ensureNode24() {
 	const pkgDir = node24PackageDir();
 	const binDir = path.join(pkgDir, 'bin');
 	const nodeBin = path.join(binDir, exeName());
-	if (!existsSync(nodeBin) || majorOf(nodeBin) < MIN_MAJOR) {
-		const prefix = path.join(cacheDir(), 'node24');
+	if (!existsSync(nodeBin) || versionOf(nodeBin) !== PINNED_NODE_VERSION) {
+		const prefix = path.dirname(path.dirname(pkgDir));
 		mkdirSync(prefix, { recursive: true });
-		log(`Node ${process.versions.node} is older than ${MIN_MAJOR}: installing ${platformPackage()}@${MIN_MAJOR} into ${prefix} (one time)…`);
-		const r = spawnSync(
-			'npm',
-			['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', `${platformPackage()}@${MIN_MAJOR}`],
-			{ stdio: 'inherit', shell: process.platform === 'win32' },
-		);
-		if (r.status !== 0 || majorOf(nodeBin) < MIN_MAJOR) {
-			throw new Error(`Could not install Node ${MIN_MAJOR} (${platformPackage()}). Install Node ${MIN_MAJOR} yourself and re-run.`);
+		const spec = `${platformPackage()}@${PINNED_NODE_VERSION}`;
+		log(`Node ${process.versions.node} is older than ${MIN_MAJOR}: installing Node ${PINNED_NODE_VERSION} (${spec}) into ${prefix} (one time, about 30 MB)…`);
+		const r = spawnSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', spec], {
+			stdio: ['ignore', 'ignore', 'inherit'],
+			shell: process.platform === 'win32',
+		});
+		if (r.status !== 0 || versionOf(nodeBin) !== PINNED_NODE_VERSION) {
+			throw new Error(
+				`Could not install Node ${PINNED_NODE_VERSION} from the npm registry (${spec}). Install Node ${MIN_MAJOR} yourself (https://nodejs.org) and run the command again.`,
+			);
 		}
 	}
 	const nodedir = existsSync(path.join(pkgDir, 'include', 'node', 'node.h')) ? pkgDir : undefined;
