@@ -103,6 +103,8 @@ function poller(parameters: INodeParameters, opts: PollerOptions = {}) {
 class Tracker {
 	readonly seen = new Set<string>();
 	readonly duplicates: string[] = [];
+	/** Keys emitted as redeliveries (`redelivered: true`): the only repeats allowed. */
+	readonly redelivered = new Set<string>();
 	polls = 0;
 	emptyPolls = 0;
 
@@ -112,6 +114,7 @@ class Tracker {
 		if (!result.emitted) this.emptyPolls++;
 		for (const json of result.json) {
 			const k = key(json);
+			if (json.redelivered === true) this.redelivered.add(k);
 			if (this.seen.has(k)) this.duplicates.push(k);
 			this.seen.add(k);
 		}
@@ -549,9 +552,10 @@ describe('A long, randomly interleaved run', () => {
 	};
 
 	it.each([
-		['instanceChanges', 11],
-		['appEvents', 23],
-	] as const)('%s: polls, new records, bursts, moves, faults and restarts in random order lose and repeat nothing (seed %i)', async (source, seed) => {
+		['instanceChanges', 11, false],
+		['appEvents', 23, false],
+		['instanceChanges', 37, true],
+	] as const)('%s: polls, new records, bursts, moves, faults and restarts in random order lose nothing and repeat only redeliveries (seed %i, until confirmed: %s)', async (source, seed, untilConfirmed) => {
 		const random = rng(seed);
 		emptyApp(DEMO);
 		emptyApp(QUIET);
@@ -561,7 +565,10 @@ describe('A long, randomly interleaved run', () => {
 		const params: INodeParameters =
 			source === 'appEvents'
 				? { source, org: 'ttd', app: 'demo-app', eventTypes: ['any'], startFrom: 'time', startTime: '2020-01-01T00:00:00Z', options: { maxItems: 15 } }
-				: instanceParams({ options: { maxItems: 15 } });
+				: untilConfirmed
+					? instanceParams({ notConfirmed: true, options: { maxItems: 15, redeliverMinutes: 0, maxDeliveries: 3 } })
+					: instanceParams({ options: { maxItems: 15 } });
+
 		let p = poller(params, { durable: random() < 0.5 });
 		const tracker = new Tracker();
 		let clock = Date.now() - 24 * 3600_000;
@@ -590,19 +597,34 @@ describe('A long, randomly interleaved run', () => {
 				const result = await p.poll();
 				if (result.error) errors++;
 				else tracker.take(result, key);
+				for (const json of result.json) {
+					// The workflow confirms about half of what it gets; the rest fails before Confirm Download.
+					const rec = emu.world.instances.get(String(json.instanceId));
+					if (untilConfirmed && rec && random() < 0.5) emu.world.confirmComplete(rec, { org: 'ttd', orgNumber: TTD.orgNumber });
+				}
 			}
 		}
 		emu.faults.clear();
-		await drainAll(p, tracker, key, true);
+		const last = await drainAll(p, tracker, key, true);
+		expect(last.error).toBeUndefined();
 
-		expect(tracker.duplicates).toEqual([]);
-		if (source === 'appEvents') {
+		expect(tracker.duplicates.filter((k) => !tracker.redelivered.has(k))).toEqual([]);
+		if (untilConfirmed) {
+			// Repeats happened, and only as redeliveries; an instance confirmed after its last change is emitted no more.
+			expect(tracker.duplicates.length).toBeGreaterThan(0);
+			const confirmed = (rec: InstanceRecord) => ((rec.instance.completeConfirmations ?? []) as unknown[]).length > 0;
+			const ids = new Set([...tracker.seen].map((k) => k.split('@')[0]));
+			for (const rec of recs) expect(ids.has(rec.instance.id)).toBe(true);
+			for (const rec of recs.filter((r) => !confirmed(r))) expect(tracker.seen.has(keyOfRecord(rec))).toBe(true);
+		} else if (source === 'appEvents') {
 			expect([...tracker.seen].sort()).toEqual(emu.world.appEvents.get(DEMO)!.map((e) => e.id).sort());
 		} else {
 			// Every instance's current state was emitted; earlier states were emitted at most once each.
 			for (const rec of recs) expect(tracker.seen.has(keyOfRecord(rec))).toBe(true);
 		}
-		process.stdout.write(`${source} soak: ${tracker.polls} polls, ${tracker.seen.size} items, ${errors} failed polls\n`);
+		process.stdout.write(
+			`${source}${untilConfirmed ? ' (until confirmed)' : ''} soak: ${tracker.polls} polls, ${tracker.seen.size} items, ${tracker.duplicates.length} redeliveries, ${errors} failed polls\n`,
+		);
 		expect(errors).toBeGreaterThan(0);
 	});
 });
