@@ -220,7 +220,7 @@ export const triggerProperties: INodeProperties[] = [
 				displayOptions: { show: { '/source': ['instanceChanges'] } },
 				default: DEFAULT_SETTLE_SECONDS,
 				description:
-					'Instance changes younger than this (on Altinn\'s clock) wait for a later poll, so that a change Storage writes late is not passed over.',
+					'Instance changes younger than this (on Altinn\'s clock) wait for a later poll, so that a change Storage writes late is not passed over',
 			},
 		],
 	},
