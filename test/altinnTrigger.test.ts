@@ -416,6 +416,19 @@ describe('Instance changes', () => {
 			`10k backlog (${mode}): ${tracker.polls} polls (${restarts} restarts), ${tracker.seen.size} items, ${emu.counters.get('route.storage.instances.query') - queriesBefore} Storage queries, ${emu.counters.get('requests') - requestsBefore} requests, static data ${staticBytes} bytes, ${ms} ms\n`,
 		);
 		expect(tracker.polls).toBe(11); // 10 full polls of 1000, then one that finds nothing
+		if (!notConfirmed) return;
+		// Nothing was confirmed: once due, every instance comes again, 1000 a poll, oldest delivery first.
+		const due = poller(instanceParams({ notConfirmed, options: { maxItems: 1000, redeliverMinutes: 0 } }), { staticData: p.persistedStaticData });
+		const sweepQueries = emu.counters.get('route.storage.instances.query');
+		const again = new Set<string>();
+		for (let i = 0; i < 10; i++) {
+			for (const json of (await due.poll()).json) {
+				expect(json).toMatchObject({ redelivered: true, attempt: 2 });
+				again.add(String(json.instanceId));
+			}
+		}
+		expect(again.size).toBe(10_000);
+		process.stdout.write(`10k redelivery: 10 polls, ${again.size} items, ${emu.counters.get('route.storage.instances.query') - sweepQueries} Storage queries\n`);
 	});
 
 	it('a small poll budget makes a poll stop early; the next one continues', async () => {

@@ -70,7 +70,7 @@ export interface SweepResult {
 
 /**
  * Emits again the waiting instances that are due and still unconfirmed, and forgets those confirmed.
- * Makes no request when none is due.
+ * Makes no request when none is due, and stops reading once it has a poll's worth of due instances.
  */
 export async function sweep(
 	api: TriggerApi,
@@ -95,14 +95,27 @@ export async function sweep(
 		order: 'asc:lastChanged',
 		size: MAX_PAGE_SIZE,
 	});
+	const dueIds = new Set(due.map(([id]) => id));
+	let dueFound = 0;
+	// Read to the end, unless enough due instances for this poll were found: the rest waits for the next.
+	let complete = true;
 	for await (const page of pages) {
 		result.pages++;
-		for (const instance of page) if (seen[instance.id]?.at !== undefined) unconfirmed.set(instance.id, instance);
+		for (const instance of page) {
+			if (seen[instance.id]?.at === undefined) continue;
+			unconfirmed.set(instance.id, instance);
+			if (dueIds.has(instance.id)) dueFound++;
+		}
+		if (dueFound >= maxItems) {
+			complete = false;
+			break;
+		}
 	}
 
 	const next: Seen = { ...seen };
-	// Confirmed (or no longer matching the filters): stop waiting, keep the fingerprint.
-	for (const [id, entry] of waiting) if (!unconfirmed.has(id)) next[id] = { fp: entry.fp };
+	// Confirmed (or no longer matching the filters): stop waiting, keep the fingerprint. Only known
+	// after reading to the end (an instance changed since it was emitted sorts later).
+	if (complete) for (const [id, entry] of waiting) if (!unconfirmed.has(id)) next[id] = { fp: entry.fp };
 	for (const [id, entry] of due.sort(([, a], [, b]) => (a.at as number) - (b.at as number))) {
 		const instance = unconfirmed.get(id);
 		if (!instance) continue;
