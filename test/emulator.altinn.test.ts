@@ -615,6 +615,7 @@ describe('app API', () => {
 		r = await call('PUT', `/ttd/demo-app/instances/${id}/substatus`, { json: { label: 'Ferdig' } });
 		expect(r.json.status.substatus).toEqual({ label: 'Ferdig' });
 		// The app's route publishes the event (app-lib InstancesController.UpdateSubstatus).
+		emu.world.ageEvents('ttd/demo-app', EVENTS_REGISTRATION_DELAY_MS);
 		const events = (await call('GET', `/events/api/v1/app/ttd/demo-app?from=2000-01-01T00:00:00Z&type=app.instance.substatus.changed`)).json;
 		expect(events.map((e: { resourceinstance: string }) => e.resourceinstance)).toEqual([id]);
 		r = await call('DELETE', `/ttd/demo-app/instances/${id}`);

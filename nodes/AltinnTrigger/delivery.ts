@@ -95,18 +95,20 @@ export async function sweep(
 		order: 'asc:lastChanged',
 		size: MAX_PAGE_SIZE,
 	});
-	const dueIds = new Set(due.map(([id]) => id));
-	let dueFound = 0;
-	// Read to the end, unless enough due instances for this poll were found: the rest waits for the next.
+	// This poll's batch: the longest-waiting due instances, as many as the poll may emit.
+	const batch = due.sort(([, x], [, y]) => (x.at as number) - (y.at as number)).slice(0, maxItems);
+	const batchIds = new Set(batch.map(([id]) => id));
+	let batchFound = 0;
+	// Read to the end, unless every instance of the batch was found: the rest waits for the next poll.
 	let complete = true;
 	for await (const page of pages) {
 		result.pages++;
 		for (const instance of page) {
-			if (seen[instance.id]?.at === undefined) continue;
+			if (seen[instance.id]?.at === undefined || unconfirmed.has(instance.id)) continue;
 			unconfirmed.set(instance.id, instance);
-			if (dueIds.has(instance.id)) dueFound++;
+			if (batchIds.has(instance.id)) batchFound++;
 		}
-		if (dueFound >= maxItems) {
+		if (batchFound === batch.length) {
 			complete = false;
 			break;
 		}
@@ -116,10 +118,9 @@ export async function sweep(
 	// Confirmed (or no longer matching the filters): stop waiting, keep the fingerprint. Only known
 	// after reading to the end (an instance changed since it was emitted sorts later).
 	if (complete) for (const [id, entry] of waiting) if (!unconfirmed.has(id)) next[id] = { fp: entry.fp };
-	for (const [id, entry] of due.sort(([, a], [, b]) => (a.at as number) - (b.at as number))) {
+	for (const [id, entry] of batch) {
 		const instance = unconfirmed.get(id);
 		if (!instance) continue;
-		if (result.items.length >= maxItems) break;
 		const attempt = (entry.n ?? 1) + 1;
 		if ((entry.n ?? 1) >= s.maxDeliveries) {
 			result.items.push(await finish(instance, { attempt: entry.n ?? 1, redelivered: true, gaveUp: true }));
