@@ -11,7 +11,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { altinnTriggerApi } from '../AltinnTrigger/altinnApi';
-import { ItemFinisher } from '../AltinnTrigger/finish';
+import { ItemFinisher } from '../AltinnTrigger/finisher';
 import type { AppEvent } from '../AltinnTrigger/records';
 import type { EventsTriggerSettings } from './settings';
 import { alreadyEmitted, rememberEmitted, stateOf } from './state';

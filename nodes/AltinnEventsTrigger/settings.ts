@@ -4,7 +4,7 @@
 import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { FinishSettings } from '../AltinnTrigger/finish';
+import type { FinishSettings } from '../AltinnTrigger/finisher';
 
 export interface EventsTriggerSettings extends FinishSettings {
 	/** `urn:altinn:resource:app_{org}_{app}` (Altinn's resourceFilter; sourceFilter is deprecated). */

@@ -12,7 +12,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { altinnRequest, resolveAltinnUrls } from '../Altinn/transport';
 import { statusOf } from '../AltinnTrigger/api';
-import { asNodeError } from '../AltinnTrigger/finish';
+import { asNodeError } from '../AltinnTrigger/problems';
 import type { EventsTriggerSettings } from './settings';
 import { forgetSubscription, stateOf } from './state';
 

@@ -88,6 +88,59 @@ function triggerWorkflow(org: string, app: string) {
 	};
 }
 
+const REDELIVERY_WF = 'e2eRedelivery01';
+const REDELIVERY_APP = 'quiet-app';
+
+/**
+ * Redelivery until confirmed: the first run fails before Confirm Download (the instance id is
+ * spoiled unless the item is a redelivery), the redelivery confirms. Short redelivery and settle
+ * times keep the test quick.
+ */
+function redeliveryWorkflow(org: string) {
+	const every5s = [...Array(12)].map((_, i) => ({ mode: 'custom', cronExpression: `${i * 5} * * * * *` }));
+	return {
+		id: REDELIVERY_WF,
+		name: 'E2E: Altinn Trigger redelivers what the workflow did not confirm',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		connections: { 'Altinn Trigger': { main: [[{ node: 'Confirm Download', type: 'main', index: 0 }]] } },
+		nodes: [
+			{
+				id: 'r1',
+				name: 'Altinn Trigger',
+				type: 'n8n-nodes-altinn.altinnTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {
+					pollTimes: { item: every5s },
+					source: 'instanceChanges',
+					org,
+					app: REDELIVERY_APP,
+					onlyCompleted: true,
+					notConfirmed: true,
+					startFrom: 'now',
+					options: { redeliverMinutes: 0.1, settleSeconds: 1 },
+				},
+				credentials: credRef(CRED),
+			},
+			{
+				id: 'r2',
+				name: 'Confirm Download',
+				type: 'n8n-nodes-altinn.altinn',
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: {
+					resource: 'instance',
+					operation: 'confirmDownload',
+					// The first delivery fails here, as a workflow does when a step before the confirmation fails.
+					instanceId: '={{ $json.redelivered ? $json.instanceId : "first-run-fails" }}',
+				},
+				credentials: credRef(CRED),
+			},
+		],
+	};
+}
+
 beforeAll(async () => {
 	demo = await startDemoEmulator();
 	otherEnvironment = await startEmulator();
@@ -109,6 +162,7 @@ beforeAll(async () => {
 	await n8n.importWorkflows([
 		...examples.workflows,
 		triggerWorkflow(demo.info.org, demo.info.app),
+		redeliveryWorkflow(demo.info.org),
 		httpRequestWorkflow(`${demo.emu.url}/storage/api/v1/instances?org=${demo.info.org}&appId=${demo.info.org}/${demo.info.app}`),
 	]);
 }, 300_000);
@@ -208,7 +262,7 @@ describe('phase 2: n8n start + REST API', () => {
 	let queriesAtStart = 0;
 
 	beforeAll(async () => {
-		for (const id of [TRIGGER_WF, ONBOARDING_WF]) {
+		for (const id of [TRIGGER_WF, ONBOARDING_WF, REDELIVERY_WF]) {
 			const published = await n8n.cli(['publish:workflow', `--id=${id}`]);
 			if (published.code !== 0) throw new Error(`publish:workflow failed: ${published.stdout}${published.stderr}`);
 		}
@@ -297,7 +351,8 @@ describe('phase 2: n8n start + REST API', () => {
 
 		const queries = () => demo.emu.counters.get('route.storage.instances.query');
 		const atCreate = queries();
-		const first = await waitFor(async () => { const e = await executions(); return e.count > 0 ? e : undefined; }, 60_000, 'an execution of the trigger').catch((e: Error) => {
+		// The default settle time (30 s on Altinn's clock) comes first.
+		const first = await waitFor(async () => { const e = await executions(); return e.count > 0 ? e : undefined; }, 90_000, 'an execution of the trigger').catch((e: Error) => {
 			throw new Error(`${e.message} (instance queries: ${atCreate} at create, ${queries()} now; ${n8n.server?.output().slice(-1500)})`);
 		});
 		const polls = demo.emu.counters.get('route.storage.instances.query');
@@ -333,4 +388,30 @@ describe('phase 2: n8n start + REST API', () => {
 		await waitFor(() => demo.emu.counters.get('route.systemuser.request.bysystem') >= polls + 2, 45_000, 'two more polls');
 		expect(await triggered()).toHaveLength(1);
 	}, 180_000);
+
+	it('redelivers an instance whose first run failed before Confirm Download; the second run confirms it', async () => {
+		const executions = async () =>
+			(await rest.ok('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: REDELIVERY_WF }))}`)) as {
+				count: number;
+				results: Array<{ id: string; status: string }>;
+			};
+		// Created once the trigger has polled, so it is after activation ("Start From: Now").
+		const polled = demo.emu.counters.get('route.storage.instances.query');
+		await waitFor(() => demo.emu.counters.get('route.storage.instances.query') >= polled + 2, 60_000, 'polls of the redelivery trigger');
+		const rec = demo.emu.world.createInstance({ appId: `${demo.info.org}/${REDELIVERY_APP}`, partyId: demo.info.partyId, task: 'ended' });
+		const confirmed = () => ((rec.instance.completeConfirmations ?? []) as Array<{ stakeholderId: string }>).some((c) => c.stakeholderId === demo.info.org);
+		await waitFor(() => (confirmed() ? true : undefined), 120_000, 'the confirmation by the redelivered run');
+		const runs = await waitFor(async () => {
+			const e = await executions();
+			return e.results.length >= 2 ? e : undefined;
+		}, 30_000, 'both runs in the execution list');
+		// Newest first: the redelivery succeeded, the first delivery failed.
+		expect(runs.results.map((r) => r.status).reverse()).toEqual(['error', 'success']);
+		const second = (await rest.ok('GET', `/rest/executions/${runs.results[0].id}`)) as { data: string };
+		expect(String(second.data)).toContain(String(rec.instance.id).split('/')[1]);
+		// Confirmed: later polls emit it no more.
+		const polls = demo.emu.counters.get('route.storage.instances.query');
+		await waitFor(() => demo.emu.counters.get('route.storage.instances.query') >= polls + 4, 45_000, 'more polls');
+		expect((await executions()).results).toHaveLength(2);
+	}, 300_000);
 });

@@ -88,6 +88,8 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 	server.on('request', (raw, res) => {
 		void (async () => {
 			const url = new URL(raw.url ?? '/', base);
+			// Every answer tells the time on the emulator's clock (with its offset knob), as Altinn's own `Date` header does.
+			res.setHeader('Date', new Date(Date.now() + knobs.clockOffsetSec * 1000).toUTCString());
 			const found = router.match(raw.method ?? 'GET', url.pathname);
 			ctx.counters.inc('requests');
 			if (!found) {

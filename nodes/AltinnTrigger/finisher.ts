@@ -1,17 +1,20 @@
 /**
- * Turns trigger records into finished items: the output JSON, optionally the full instance and the
- * downloaded data elements. Shared by the polling Altinn Trigger and the Altinn Events Trigger.
+ * Turns trigger records into finished items: the output JSON, the full instance, the downloaded
+ * files. Shared by the polling Altinn Trigger and the Altinn Events Trigger.
  */
-import type { IBinaryData, IDataObject, INode, INodeExecutionData, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, INodeExecutionData, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
 
+import { isDeleted } from '../Altinn/actions/dataElement/elements';
 import { statusOf, type TriggerApi } from './api';
+import type { Delivery } from './delivery';
+import { asNodeError } from './problems';
 import { type AppEvent, eventItem, instanceItem, type StorageInstance } from './records';
+import { appIdOf } from './settings';
 
 /** The n8n contexts a trigger finishes items in. */
 export type TriggerContext = IPollFunctions | IWebhookFunctions;
 
-/** What finishing needs from the trigger's settings. */
+/** What finishing needs from a trigger's settings. */
 export interface FinishSettings {
 	org: string;
 	app: string;
@@ -21,22 +24,32 @@ export interface FinishSettings {
 	binaryPrefix: string;
 }
 
-/** Turns records into finished items: the output JSON, the full instance, the downloaded files. */
 export class ItemFinisher {
+	/** `marksDeliveries`: the polling trigger redelivers until confirmed, so items say which delivery they are. */
 	constructor(
 		private readonly ctx: TriggerContext,
 		private readonly api: TriggerApi,
 		private readonly s: FinishSettings,
+		private readonly marksDeliveries = false,
 	) {}
 
-	async instance(instance: StorageInstance): Promise<INodeExecutionData> {
+	/** An instance change. With redelivery on, it says which delivery this is. */
+	async instance(instance: StorageInstance, delivery: Delivery = { attempt: 1, redelivered: false }): Promise<INodeExecutionData> {
 		const json = instanceItem(instance, this.api.links);
+		if (this.marksDeliveries) {
+			json.redelivered = delivery.redelivered;
+			json.attempt = delivery.attempt;
+			if (delivery.gaveUp) {
+				json.gaveUp = true;
+				json.problem = `Not confirmed after ${delivery.attempt} deliveries: the workflow did not reach Confirm Download for this instance. The trigger emits it no more unless it changes.`;
+			}
+		}
 		if (this.s.fetchInstance) json.instance = instance as IDataObject;
 		return await this.withFiles(json, instance);
 	}
 
 	async event(event: AppEvent): Promise<INodeExecutionData> {
-		const json = eventItem(event, `${this.s.org}/${this.s.app}`, this.api.links);
+		const json = eventItem(event, appIdOf(this.s), this.api.links);
 		if (!(this.s.fetchInstance || this.s.downloadData) || !json.instanceId) return { json };
 		const instance = await this.fetchInstance(String(json.partyId), String(json.instanceGuid));
 		if (!instance) {
@@ -60,10 +73,11 @@ export class ItemFinisher {
 		throw asNodeError(this.ctx, failure);
 	}
 
+	/** Downloads the wanted data elements; hard-deleted ones (Storage still lists them to service owners) are left out. */
 	private async withFiles(json: IDataObject, instance: StorageInstance): Promise<INodeExecutionData> {
 		if (!this.s.downloadData) return { json };
 		const elements = ((instance.data ?? []) as IDataObject[]).filter(
-			(e) => this.s.dataTypes.length === 0 || this.s.dataTypes.includes(String(e.dataType)),
+			(e) => !isDeleted(e) && (this.s.dataTypes.length === 0 || this.s.dataTypes.includes(String(e.dataType))),
 		);
 		const binary: Record<string, IBinaryData> = {};
 		const described: IDataObject[] = [];
@@ -98,10 +112,4 @@ export class ItemFinisher {
 		if (statusOf(failure) === 404) return undefined;
 		throw asNodeError(this.ctx, failure);
 	}
-}
-
-/** Errors from the transport are already NodeApiErrors with a message for the user; anything else is wrapped. */
-export function asNodeError(ctx: { getNode(): INode }, error: unknown): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	return new NodeOperationError(ctx.getNode(), error as Error);
 }
