@@ -68,9 +68,10 @@ describe('System user requests source', () => {
 		const third = await restarted.poll();
 		expect(record(third.json).map((j) => j.partyOrgNo)).toEqual([c3]);
 
-		// A failed poll (Altinn 500 on the listing) emits nothing and loses nothing.
+		// A failed poll emits nothing and loses nothing. (A status the transport does not retry: a 500 to a
+		// GET is retried inside the request and would not fail the poll.)
 		await env.decide(requestIds[c4], 'reject');
-		env.emu.faults.add({ route: 'systemuser.request.bysystem', status: 500, times: 1 });
+		env.emu.faults.add({ route: 'systemuser.request.bysystem', status: 403, times: 1 });
 		const failed = await restarted.poll();
 		expect(failed.error?.message).toContain('system user requests of');
 		expect(failed.emitted).toBe(false);

@@ -612,7 +612,7 @@ describe('A long, randomly interleaved run', () => {
 				if (source === 'appEvents' && rec.instance.process?.currentTask) emu.world.advanceProcess(rec, 1);
 				else changeInstance(rec, (clock += 3));
 			} else if (r < 0.5) {
-				emu.faults.add({ route, status: random() < 0.5 ? 500 : 503, after: Math.floor(random() * 3), times: random() < 0.5 ? 1 : FOR_GOOD });
+				emu.faults.add({ route, status: random() < 0.5 ? 500 : 503, after: Math.floor(random() * 3), times: random() < 0.5 ? 1 : FOR_GOOD + 2 });
 			} else if (r < 0.6) {
 				// n8n restarts: a fresh workflow from the database.
 				p = poller(params, { staticData: p.persistedStaticData, durable: random() < 0.5 });
@@ -627,6 +627,7 @@ describe('A long, randomly interleaved run', () => {
 				}
 			}
 		}
+		const spoiled = emu.faults.usedTotal();
 		emu.faults.clear();
 		const last = await drainAll(p, tracker, key, true);
 		expect(last.error).toBeUndefined();
@@ -648,7 +649,10 @@ describe('A long, randomly interleaved run', () => {
 		process.stdout.write(
 			`${source}${untilConfirmed ? ' (until confirmed)' : ''} soak: ${tracker.polls} polls, ${tracker.seen.size} items, ${tracker.duplicates.length} redeliveries, ${errors} failed polls\n`,
 		);
-		expect(errors).toBeGreaterThan(0);
+		// The run met real failures: whole polls failed, or (until confirmed, where a poll that already has
+		// redeliveries emits them and resumes later) Altinn's answers were spoiled beyond the transport's retries.
+		if (untilConfirmed) expect(spoiled).toBeGreaterThan(RETRY.maxAttempts);
+		else expect(errors).toBeGreaterThan(0);
 	});
 });
 

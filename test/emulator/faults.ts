@@ -131,6 +131,11 @@ export class FaultInjector {
 		this.faults = [];
 	}
 
+	/** How many answers the faults added since the last clear() have spoiled. */
+	usedTotal(): number {
+		return this.faults.reduce((sum, f) => sum + f.used, 0);
+	}
+
 	/** Answers with an injected fault if one matches; returns true when it did. */
 	apply(routeName: string, path: string, res: ServerResponse): boolean {
 		for (const f of this.faults) {
