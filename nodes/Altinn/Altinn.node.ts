@@ -3,7 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { properties } from './actions/description';
 import { router } from './actions/router';
-import { listSearch, loadOptions } from './methods';
+import { credentialTest, listSearch, loadOptions } from './methods';
 
 /** Altinn 3 app instances, data elements, process and events, for service owners and system users. */
 export class Altinn implements INodeType {
@@ -19,11 +19,11 @@ export class Altinn implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'maskinportenApi', required: true }],
+		credentials: [{ name: 'maskinportenApi', required: true, testedBy: 'maskinportenApiTest' }],
 		properties,
 	};
 
-	methods = { listSearch, loadOptions };
+	methods = { credentialTest, listSearch, loadOptions };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);
