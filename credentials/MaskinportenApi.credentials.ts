@@ -274,7 +274,10 @@ export class MaskinportenApi implements ICredentialType {
 		return requestOptions;
 	}
 
-	// No `test` request here on purpose: n8n would run it with the stored token (preAuthentication runs
-	// only when the token is empty), so a broken edit could pass. The Test button is the node method
-	// `maskinportenApiTest` (nodes/Altinn/methods/credentialTest.ts), linked by the nodes' `testedBy`.
+	// No `test` request here on purpose. n8n 2.41 would run it through preAuthentication, which may hand
+	// out a cached token made from other values, and then persist the token it got, even one made from
+	// unsaved edits (packages/cli/src/credentials-helper.ts, preAuthentication: `isTestingCredentials`,
+	// `updateCredentials`). The Test button is the node method `maskinportenApiTest`
+	// (nodes/Altinn/methods/credentialTest.ts), linked by the nodes' `testedBy`, which n8n uses only
+	// when the type has no `test` (credentials-tester.service.ts, getCredentialTestFunction).
 }

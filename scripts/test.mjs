@@ -20,5 +20,5 @@ try {
 	process.exit(1);
 }
 run('npm', ['run', 'build']);
-const jest = createRequire(import.meta.url).resolve('jest/bin/jest.js', { paths: [repoRoot] });
+const jest = createRequire(import.meta.url).resolve('jest/bin/jest', { paths: [repoRoot] });
 run(process.execPath, [jest, ...process.argv.slice(2)]);

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { properties } from './actions/description';
+import { properties, subtitleExpression } from './actions/description';
 import { router } from './actions/router';
 import { credentialTest, listSearch, loadOptions } from './methods';
 
@@ -13,7 +13,7 @@ export class Altinn implements INodeType {
 		icon: { light: 'file:../../icons/altinn.svg', dark: 'file:../../icons/altinn.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: subtitleExpression(),
 		description: 'Read and write Altinn 3 app instances, data, process and events as a service owner or system user',
 		defaults: { name: 'Altinn' },
 		usableAsTool: true,
