@@ -80,7 +80,7 @@ describe('pickers', () => {
 	it('lists the apps of the org, filtered', async () => {
 		const node = new Altinn();
 		const all = await node.methods.listSearch.searchApps.call(loadOptionsContext({ org: 'ttd' }));
-		expect(all.results.map((r) => r.value)).toEqual(['demo-app', 'quiet-app', 'strict-app']);
+		expect(all.results.map((r) => r.value)).toEqual(['demo-app', 'legacy-app', 'quiet-app', 'strict-app']);
 		expect(all.results[0].name).toBe('Demo app (demo-app)');
 		const some = await node.methods.listSearch.searchApps.call(loadOptionsContext({ org: 'ttd' }), 'quiet');
 		expect(some.results.map((r) => r.value)).toEqual(['quiet-app']);

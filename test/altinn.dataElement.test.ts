@@ -111,6 +111,20 @@ describe('Data Element > Upload', () => {
 		expect(items[0].binary?.data).toMatchObject({ fileName, mimeType: 'application/pdf' });
 	});
 
+	it('uploads to an app built with app-lib 8.3 (no POST …/data/{dataType}) through POST …/data?dataType=, sent once', async () => {
+		const rec = env.emu.world.createInstance({ appId: 'ttd/legacy-app', partyId: env.seed.parties.org.partyId });
+		const id = rec.instance.id as string;
+		const legacy = { ...params('upload', id, { dataType: 'attachment' }), app: { __rl: true, mode: 'list', value: 'legacy-app' } };
+		const byRoute = env.emu.counters.get('route.app.data.create');
+		const byQuery = env.emu.counters.get('route.app.data.createLegacy');
+		const uploaded = await env.run(legacy, { items: [fileItem(SAMPLE_PDF, 'application/pdf', 'vedlegg.pdf')] });
+		expect(uploaded.error).toBeUndefined();
+		expect(uploaded.json[0]).toMatchObject({ dataType: 'attachment', filename: 'vedlegg.pdf', size: SAMPLE_PDF.length });
+		expect(env.emu.counters.get('route.app.data.create')).toBe(byRoute);
+		expect(env.emu.counters.get('route.app.data.createLegacy')).toBe(byQuery + 1);
+		expect(elementsOf(id).filter((e) => e.dataType === 'attachment')).toHaveLength(1);
+	});
+
 	it('keeps a non-ASCII file name both ways (sent and received as filename*)', async () => {
 		const id = freshInstance();
 		const fileName = 'søknad æøå.txt';

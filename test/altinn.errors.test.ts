@@ -290,6 +290,20 @@ describe('system user per item', () => {
 		expect(error?.message).toMatch(/^Cannot get a token for the system user of organisation 999999999: /);
 	});
 
+	it('refuses a System User Org from item data that is not in Allowed System User Orgs, before any token is requested', async () => {
+		const gets = env.emu.counters.get('route.storage.instance.get');
+		const items = [{ json: { org: SYSTEM_USER_ORGS[0] } }, { json: { org: SYSTEM_USER_ORGS[1] } }];
+		const requestOptions = { systemUserOrg: '={{ $json.org }}', allowedSystemUserOrgs: `0192:${SYSTEM_USER_ORGS[0]}, 910753614` };
+		const { json } = await env.run({ ...get(env.seed.instances.active), requestOptions }, { items, continueOnFail: true });
+		expect(json[0].id).toBe(env.seed.instances.active);
+		expect(json[1]).toMatchObject({ error: `System User Org "${SYSTEM_USER_ORGS[1]}" is not in Allowed System User Orgs` });
+		expect(json[1].description).toMatch(/Allowed System User Orgs/);
+		// Only the allowed item reached Altinn.
+		expect(env.emu.counters.get('route.storage.instance.get') - gets).toBe(1);
+		const bad = await env.run({ ...get(env.seed.instances.active), requestOptions: { systemUserOrg: SYSTEM_USER_ORGS[0], allowedSystemUserOrgs: 'acme' } });
+		expect(bad.error?.message).toBe('Allowed System User Orgs: "acme" is not an organisation number');
+	});
+
 	it('refuses a system user org that is not an organisation number', async () => {
 		const { error } = await env.run({ ...get(env.seed.instances.active), requestOptions: { systemUserOrg: '12' } });
 		expect(error?.message).toBe('System User Org "12" is not an organisation number');

@@ -135,6 +135,21 @@ describe('Instance > updates on one instance', () => {
 		expect((r.json[0].status as IDataObject).readStatus).toBe('UpdatedSinceLastReview');
 	});
 
+	it('sets substatus through the app when Org and App are given, so app.instance.substatus.changed is published', async () => {
+		const substatusEvents = () =>
+			(env.emu.world.appEvents.get('ttd/demo-app') ?? []).filter((e) => e.type === 'app.instance.substatus.changed' && e.resourceinstance === active()).length;
+		const before = substatusEvents();
+		const viaApp = env.emu.counters.get('route.app.instance.substatus');
+		const r = await env.run(instanceParams('setSubstatus', active(), { org: 'ttd', app, label: 'substatus.approved' }));
+		expect(r.error).toBeUndefined();
+		expect((r.json[0].status as IDataObject).substatus).toEqual({ label: 'substatus.approved' });
+		expect(env.emu.counters.get('route.app.instance.substatus')).toBe(viaApp + 1);
+		expect(substatusEvents()).toBe(before + 1);
+		// Without Org and App it is Storage's route, which publishes nothing.
+		await env.run(instanceParams('setSubstatus', active(), { label: 'substatus.storage' }));
+		expect(substatusEvents()).toBe(before + 1);
+	});
+
 	it('updates presentation texts and data values; an empty value removes the key', async () => {
 		let r = await env.run(instanceParams('updatePresentationTexts', active(), { texts: { pairs: [{ key: 'Saksnummer', value: '2024/17' }, { key: 'Navn', value: '' }] } }));
 		expect(r.json[0].presentationTexts).toEqual({ Saksnummer: '2024/17' });
@@ -217,4 +232,51 @@ describe('Instance > Search paging', () => {
 		});
 		expect(json).toHaveLength(10);
 	});
+});
+
+describe('Instance > Search by due and visible dates', () => {
+	const dueApp = { __rl: true, mode: 'id', value: 'due-app' };
+	let atBound: string;
+	let later: string;
+	beforeAll(() => {
+		const partyId = env.seed.parties.org.partyId;
+		env.emu.world.addApplication({ ...env.emu.world.applications.get('ttd/quiet-app')!, id: 'ttd/due-app', title: { nb: 'Frister' } });
+		// Storage keeps these dates as `2030-12-31T00:00:00Z` and compares them as text.
+		atBound = env.emu.world.createInstance({ appId: 'ttd/due-app', partyId, dueBefore: '2030-12-31T00:00:00Z', visibleAfter: '2030-06-01T00:00:00Z' }).instance.id as string;
+		later = env.emu.world.createInstance({ appId: 'ttd/due-app', partyId, dueBefore: '2030-12-31T00:00:01Z', visibleAfter: '2030-06-01T00:00:01Z' }).instance.id as string;
+	});
+	const search = async (filters: Record<string, string>) =>
+		ids((await env.run({ resource: 'instance', operation: 'search', org: 'ttd', app: dueApp, returnAll: true, filters })).json);
+
+	it('a Before bound includes an instance due exactly then, and an After bound excludes it', async () => {
+		expect(await search({ dueBefore: '2030-12-31T00:00:00Z' })).toEqual([atBound]);
+		expect(await search({ dueAfter: '2030-12-31T00:00:00Z' })).toEqual([later]);
+		expect(await search({ visibleAfterTo: '2030-06-01T00:00:00Z' })).toEqual([atBound]);
+		expect(await search({ visibleAfterFrom: '2030-06-01T00:00:00Z' })).toEqual([later]);
+	});
+});
+
+describe('Instance > Search Return All across instances with one shared Last Changed', () => {
+	const sameApp = { __rl: true, mode: 'id', value: 'same-time-app' };
+	let created: string[];
+	beforeAll(() => {
+		const partyId = env.seed.parties.org.partyId;
+		env.emu.world.addApplication({ ...env.emu.world.applications.get('ttd/quiet-app')!, id: 'ttd/same-time-app', title: { nb: 'Samtidig' } });
+		// 1,500 instances, the first 1,200 changed in the same microsecond (a bulk job), so a page of
+		// 1,000 ends inside the group whichever way Storage sorts.
+		const shared = Date.UTC(2025, 4, 1, 12, 0, 0);
+		const recs = env.emu.world.createInstances(1500, { appId: 'ttd/same-time-app', partyId, lastChanged: (i: number) => (i < 1200 ? shared : shared + (i - 1199) * 1000) });
+		created = recs.map((r) => r.instance.id as string).sort();
+	});
+
+	for (const order of ['desc:lastChanged', 'asc:lastChanged']) {
+		it(`returns each instance exactly once (${order})`, async () => {
+			const { json, error } = await env.run({ resource: 'instance', operation: 'search', org: 'ttd', app: sameApp, returnAll: true, order });
+			expect(error).toBeUndefined();
+			expect(json.map((j) => j.id as string).sort()).toEqual(created);
+			const changed = json.map((j) => Date.parse(j.lastChanged as string));
+			const sorted = [...changed].sort((a, b) => (order.startsWith('desc') ? b - a : a - b));
+			expect(changed).toEqual(sorted);
+		});
+	}
 });

@@ -2,7 +2,7 @@
 /**
  * Large files stream from end to end in n8n's filesystem binary mode: a 200 MB data element is
  * downloaded into n8n's binary store, and a 200 MB binary from the store is uploaded to the
- * app, each with peak memory growth measured during the run (sampled RSS and heap + array
+ * app and sent as a data part of an instantiation, each with peak memory growth measured during the run (sampled RSS and heap + array
  * buffers, over a baseline taken after a full GC) and printed, and the bytes checked by
  * SHA-256 at the far end. A control run in inline mode (where n8n itself keeps files in
  * memory) shows that the same measurement does see a buffered file.
@@ -156,6 +156,45 @@ describe('Large files with filesystem binary mode', () => {
 		expectStreamed(growth);
 	});
 
+	it('instantiates with a 200 MB data part streamed from the store, and the app receives the same bytes', async () => {
+		const stored = await binaryData.service.store(
+			{ type: 'execution', workflowId: 'test-workflow', executionId: 'large-instantiate-input' },
+			generatedStream(SIZE, 13),
+			{ fileName: 'vedlegg-stort.bin', mimeType: 'application/octet-stream', data: '' } as IBinaryData,
+		);
+		const expected = await generatedBlobSha256(SIZE, 13);
+		const creates = env.emu.counters.get('route.app.instances.create');
+
+		const started = Date.now();
+		const { result, growth } = await measure(
+			async () =>
+				await env.run(
+					{
+						resource: 'instance',
+						operation: 'create',
+						org: 'ttd',
+						app: { __rl: true, mode: 'list', value: 'demo-app' },
+						ownerType: 'organisationNumber',
+						organisationNumber: env.seed.parties.org.orgNumber,
+						createOptions: { dataParts: { parts: [{ dataType: 'large', binaryPropertyName: 'data' }] } },
+					},
+					{ items: [{ json: {}, binary: { data: stored } }] },
+				),
+		);
+		report('Instantiate', SIZE, growth, (Date.now() - started) / 1000);
+		expect(result.error).toBeUndefined();
+		expect(env.emu.counters.get('route.app.instances.create')).toBe(creates + 1);
+
+		const instance = env.emu.world.instances.get(result.json[0].id as string)!;
+		const element = (instance.instance.data as IDataObject[]).find((d) => d.dataType === 'large')!;
+		expect(element).toMatchObject({ filename: 'vedlegg-stort.bin', size: SIZE });
+		const blob = env.emu.world.blobs.get(element.id as string);
+		expect(blob?.kind).toBe('file');
+		expect(await sha256OfStream(openBlob(blob!))).toBe(expected);
+
+		expectStreamed(growth);
+	});
+
 	it('refreshes an expired token before a streamed upload (n8n cannot resend a stream after a 401)', async () => {
 		const id = freshInstance();
 		const size = 3 * MB;
@@ -183,6 +222,46 @@ describe('Large files with filesystem binary mode', () => {
 			expect(env.emu.counters.get('route.app.data.create')).toBe(uploads + 1);
 			const blob = env.emu.world.blobs.get(json[0].id as string);
 			expect(await sha256OfStream(openBlob(blob!))).toBe(await generatedBlobSha256(size, 5));
+		} finally {
+			env.emu.knobs.altinnTokenLifetimeSec = 1800;
+			env.emu.knobs.clockOffsetSec = 0;
+			clearTokenCache();
+			env.credentials.clearExpirable('cred-1');
+		}
+	});
+
+	it('refreshes an expired token before a streamed instantiation too', async () => {
+		const size = 3 * MB;
+		const stored = await binaryData.service.store(
+			{ type: 'execution', workflowId: 'test-workflow', executionId: 'token-instantiate' },
+			generatedStream(size, 6),
+			{ fileName: 'etter-utløp.bin', mimeType: 'application/octet-stream', data: '' } as IBinaryData,
+		);
+		env.emu.knobs.altinnTokenLifetimeSec = 2;
+		try {
+			clearTokenCache();
+			env.credentials.clearExpirable('cred-1');
+			expect((await env.run({ resource: 'instance', operation: 'get', instanceId: env.seed.instances.active })).error).toBeUndefined();
+			await new Promise((resolve) => setTimeout(resolve, 10_500));
+			env.emu.knobs.clockOffsetSec = 3;
+
+			const creates = env.emu.counters.get('route.app.instances.create');
+			const { json, error } = await env.run(
+				{
+					resource: 'instance',
+					operation: 'create',
+					org: 'ttd',
+					app: { __rl: true, mode: 'list', value: 'demo-app' },
+					ownerType: 'partyId',
+					partyId: String(env.seed.parties.org.partyId),
+					createOptions: { dataParts: { parts: [{ dataType: 'large', binaryPropertyName: 'data' }] } },
+				},
+				{ items: [{ json: {}, binary: { data: stored } }] },
+			);
+			expect(error).toBeUndefined();
+			expect(env.emu.counters.get('route.app.instances.create')).toBe(creates + 1);
+			const element = (env.emu.world.instances.get(json[0].id as string)!.instance.data as IDataObject[]).find((d) => d.dataType === 'large')!;
+			expect(await sha256OfStream(openBlob(env.emu.world.blobs.get(element.id as string)!))).toBe(await generatedBlobSha256(size, 6));
 		} finally {
 			env.emu.knobs.altinnTokenLifetimeSec = 1800;
 			env.emu.knobs.clockOffsetSec = 0;

@@ -3,7 +3,7 @@
  * error mapper's messages. No n8n execution, no network.
  */
 import { eventQuery } from '../nodes/Altinn/actions/instance/getEvents.operation';
-import { searchQuery } from '../nodes/Altinn/actions/instance/search.operation';
+import { pagingPlan, searchQuery, storedDateText } from '../nodes/Altinn/actions/instance/search.operation';
 import { batchingFrom } from '../nodes/Altinn/actions/router';
 import { dataTypeOptions } from '../nodes/Altinn/shared/applications';
 import { dateRange, InputError, nationalIdentityNumber, orgNumber, parseInstanceRef, partyId, toUtcIso } from '../nodes/Altinn/shared/validation';
@@ -96,13 +96,26 @@ describe('query building', () => {
 			'status.isHardDeleted': false,
 			'instanceOwner.partyId': '50001234',
 			created: ['gt:2024-01-01T00:00:00.000Z'],
-			dueBefore: ['lte:2024-06-01T00:00:00.000Z'],
+			dueBefore: ['lte:2024-06-01T00:00:00Z'],
 		});
 		expect(qs.lastChanged).toBeUndefined();
 		expect(qs['status.isArchived']).toBeUndefined();
 		expect(withQuery('https://x/instances', qs)).toBe(
-			'https://x/instances?appId=ttd%2Fapp&process.currentTask=Task_1&process.isComplete=false&excludeConfirmedBy=ttd&status.isHardDeleted=false&instanceOwner.partyId=50001234&created=gt%3A2024-01-01T00%3A00%3A00.000Z&dueBefore=lte%3A2024-06-01T00%3A00%3A00.000Z',
+			'https://x/instances?appId=ttd%2Fapp&process.currentTask=Task_1&process.isComplete=false&excludeConfirmedBy=ttd&status.isHardDeleted=false&instanceOwner.partyId=50001234&created=gt%3A2024-01-01T00%3A00%3A00.000Z&dueBefore=lte%3A2024-06-01T00%3A00%3A00Z',
 		);
+	});
+
+	it('pages oldest-first for Return All, and asks one page of Limit for Newest First', () => {
+		expect(pagingPlan('desc:lastChanged', undefined)).toEqual({ order: 'asc:lastChanged', size: 1000, reverse: true });
+		expect(pagingPlan('asc:lastChanged', undefined)).toEqual({ order: 'asc:lastChanged', size: 1000, reverse: false });
+		expect(pagingPlan('desc:lastChanged', 5000)).toEqual({ order: 'desc:lastChanged', size: 5000, reverse: false });
+		expect(pagingPlan('asc:lastChanged', 5000)).toEqual({ order: 'asc:lastChanged', size: 1000, reverse: false });
+	});
+
+	it('writes due and visible dates as Storage stores them (no zero fraction, no trailing zeros)', () => {
+		expect(storedDateText('2030-12-31T00:00:00.000Z')).toBe('2030-12-31T00:00:00Z');
+		expect(storedDateText('2030-12-31T00:00:00.120Z')).toBe('2030-12-31T00:00:00.12Z');
+		expect(storedDateText('2030-12-31T00:00:00.5Z')).toBe('2030-12-31T00:00:00.5Z');
 	});
 
 	it('repeats keys for arrays and appends to an existing query', () => {

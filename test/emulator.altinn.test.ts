@@ -6,7 +6,8 @@
  */
 import { Readable } from 'node:stream';
 
-import { generatedStream, sha256OfStream } from './emulator/blobs';
+import { generatedStream, readBlob, sha256OfStream, SPILL_THRESHOLD, TempFiles } from './emulator/blobs';
+import { parseMultipart, parseMultipartStream } from './emulator/multipart';
 import { startEmulator, type Emulator } from './emulator/index';
 import { seedDemo, SAMPLE_PDF, type DemoSeed } from './emulator/seed';
 import type { Application, DataElementJson, InstanceRecord } from './emulator/state';
@@ -105,7 +106,7 @@ describe('authentication of Storage, apps and Events', () => {
 		expect(meta.json.dataTypes.map((d: { id: string }) => d.id)).toEqual(['model', 'attachment', 'ref-data-as-pdf']);
 		expect(meta.json.publishesEvents).toBeUndefined();
 		const apps = await call('GET', storage('/applications/ttd'), { token: null });
-		expect(apps.json.applications.map((a: { id: string }) => a.id)).toEqual(['ttd/demo-app', 'ttd/quiet-app', 'ttd/strict-app']);
+		expect(apps.json.applications.map((a: { id: string }) => a.id)).toEqual(['ttd/demo-app', 'ttd/quiet-app', 'ttd/strict-app', 'ttd/legacy-app']);
 		expect((await call('GET', storage('/applications/ttd/nope'), { token: null })).status).toBe(404);
 	});
 });
@@ -203,35 +204,38 @@ describe('Storage GET /instances', () => {
 		expect(new Set(seen).size).toBe(6);
 	});
 
-	it('keeps keyset pages stable across equal lastChanged values and changes between pages', async () => {
+	it('pages oldest-first consistently, and newest-first with Storage\'s flaw at equal lastChanged values', async () => {
 		addApp('ttd/same-app');
 		const same = Date.UTC(2024, 5, 1, 8, 0, 0);
 		const recs = emu.world.createInstances(250, { appId: 'ttd/same-app', partyId: seed.parties.org.partyId, lastChanged: () => same });
 		const page = async (url: string) => (await call('GET', url)).json;
-		for (const order of ['desc:lastChanged', 'asc:lastChanged']) {
-			let url: string | undefined = storage(`/instances?appId=ttd/same-app&size=100&order=${order}`);
-			const seen: string[] = [];
+		const all = async (url: string | undefined) => {
+			const seen: string[][] = [];
 			while (url) {
 				const body = await page(url);
-				seen.push(...ids({ json: body } as Reply));
+				seen.push(ids({ json: body } as Reply));
 				url = body.next;
 			}
-			expect(seen.length).toBe(250);
-			expect(new Set(seen).size).toBe(250);
-		}
-		// Descending: an unseen instance that changes mid-way jumps before the cursor and is not repeated.
-		const first = await page(storage('/instances?appId=ttd/same-app&size=100'));
+			return seen;
+		};
+		const asc = (await all(storage('/instances?appId=ttd/same-app&size=100&order=asc:lastChanged'))).flat();
+		expect(asc).toHaveLength(250);
+		expect(new Set(asc).size).toBe(250);
+		// Newest-first sorts `lastChanged DESC, id ASC` but continues with `id <` the last id
+		// (Migration/v0.33 readinstancefromquery_v8): the second page repeats 99 of the first and
+		// is short, so paging stops and 150 instances are never returned.
+		const desc = await all(storage('/instances?appId=ttd/same-app&size=100&order=desc:lastChanged'));
+		expect(desc.map((p) => p.length)).toEqual([100, 99]);
+		expect(new Set(desc.flat()).size).toBe(100);
+		expect(desc[1].every((id) => desc[0].includes(id))).toBe(true);
+		// Oldest-first: an unseen instance that changes mid-way moves ahead of the cursor and comes once, later.
+		const first = await page(storage('/instances?appId=ttd/same-app&size=100&order=asc:lastChanged'));
 		const unseen = recs.find((r) => !ids({ json: first } as Reply).includes(r.instance.id)) as InstanceRecord;
 		emu.world.setLastChanged(unseen, same + 1000);
-		const rest: string[] = [];
-		let url: string | undefined = first.next;
-		while (url) {
-			const body = await page(url);
-			rest.push(...ids({ json: body } as Reply));
-			url = body.next;
-		}
-		expect(rest).not.toContain(unseen.instance.id);
-		expect(new Set([...ids({ json: first } as Reply), ...rest]).size).toBe(249);
+		const rest = (await all(first.next)).flat();
+		expect(rest.filter((id) => id === unseen.instance.id)).toHaveLength(1);
+		expect(rest[rest.length - 1]).toBe(unseen.instance.id);
+		expect(new Set([...ids({ json: first } as Reply), ...rest]).size).toBe(250);
 		// A garbage token fails like long.Parse: ProblemDetails 500.
 		const bad = await call('GET', storage('/instances?appId=ttd/same-app&continuationToken=abc'));
 		expect(bad.status).toBe(500);
@@ -391,10 +395,9 @@ describe('Storage instance endpoints', () => {
 		// Task_2 is a confirmation task: the default policy gives the org no `confirm`.
 		r = await call('PUT', storage(`/instances/${seed.instances.awaitingConfirmation}/presentationtexts`), { json: { texts: { a: 'b' } } });
 		expect([r.status, r.text]).toEqual([403, '']);
-		const events = (await call('GET', `/events/api/v1/app/ttd/demo-app?after=0&type=app.instance.substatus.changed`)).json;
-		expect(events.length).toBe(0); // 'after=0' is not an event id
+		// Storage's substatus writes the audit log only; it publishes no app event.
 		const all = (await call('GET', `/events/api/v1/app/ttd/demo-app?from=2000-01-01T00:00:00Z&type=app.instance.substatus.changed`)).json;
-		expect(all.map((e: { resourceinstance: string }) => e.resourceinstance)).toEqual([id]);
+		expect(all.filter((e: { resourceinstance: string }) => e.resourceinstance === id)).toEqual([]);
 	});
 
 	it('deletes instances only when the app policy grants delete', async () => {
@@ -590,8 +593,56 @@ describe('app API', () => {
 		expect(r.json.completeConfirmations[0].stakeholderId).toBe('ttd');
 		r = await call('PUT', `/ttd/demo-app/instances/${id}/substatus`, { json: { label: 'Ferdig' } });
 		expect(r.json.status.substatus).toEqual({ label: 'Ferdig' });
+		// The app's route publishes the event (app-lib InstancesController.UpdateSubstatus).
+		const events = (await call('GET', `/events/api/v1/app/ttd/demo-app?from=2000-01-01T00:00:00Z&type=app.instance.substatus.changed`)).json;
+		expect(events.map((e: { resourceinstance: string }) => e.resourceinstance)).toEqual([id]);
 		r = await call('DELETE', `/ttd/demo-app/instances/${id}`);
 		expect([r.status, r.text]).toEqual([403, '']);
+	});
+});
+
+describe('multipart read as a stream', () => {
+	it('gives the same parts as the buffered parser whatever the chunk size, and spills a large part to disk', async () => {
+		const boundary = 'b0undary';
+		const big = Buffer.alloc(SPILL_THRESHOLD + 10, 7);
+		const body = Buffer.concat([
+			Buffer.from(`preamble\r\n--${boundary}\r\nContent-Disposition: form-data; name="instance"\r\nContent-Type: application/json\r\n\r\n{"a":1}`),
+			Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="x"; filename="a.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+			Buffer.from(`almost\r\n--${boundary.slice(0, 4)} not the end\r\n-`),
+			Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="big"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+			big,
+			Buffer.from(`\r\n--${boundary}--\r\nepilogue`),
+		]);
+		// Small chunks over a small body (every split of the delimiter), large ones over the large body.
+		const small = Buffer.concat([body.subarray(0, body.indexOf(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="big"`)), Buffer.from(`\r\n--${boundary}--`)]);
+		const temp = new TempFiles();
+		try {
+			for (const [input, size] of [[small, 1], [small, 3], [small, 7], [body, 1000], [body, 64 * 1024]] as const) {
+				const expected = parseMultipart(input, boundary);
+				const chunks = Array.from({ length: Math.ceil(input.length / size) }, (_, i) => input.subarray(i * size, (i + 1) * size));
+				const parts = await parseMultipartStream(Readable.from(chunks), boundary, temp);
+				expect(parts.map((p) => [p.name, p.filename, p.contentType, p.size])).toEqual(expected.map((p) => [p.name, p.filename, p.contentType, p.body.length]));
+				for (const [i, part] of parts.entries()) expect((await readBlob(part.blob)).equals(expected[i].body)).toBe(true);
+				if (input === body) expect(parts[2].blob.kind).toBe('file');
+			}
+			await expect(parseMultipartStream(Readable.from([body.subarray(0, body.length - 30)]), boundary, temp)).rejects.toThrow('Multipart closing boundary not found');
+		} finally {
+			temp.removeAll();
+		}
+	});
+});
+
+describe('App built with an older app-lib', () => {
+	it('app-lib 8.3.8 serves uploads only as POST …/data?dataType= and answers …/data/{dataType} with an empty 404', async () => {
+		const rec = emu.world.createInstance({ appId: 'ttd/legacy-app', partyId: seed.parties.org.partyId });
+		const upload = { body: 'x', headers: { 'Content-Type': 'text/plain', 'Content-Disposition': 'attachment; filename=a.txt' } };
+		const meta = await call('GET', '/ttd/legacy-app/api/v1/applicationmetadata', { token: null });
+		expect(meta.json.altinnNugetVersion).toBe('8.3.8.0');
+		let r = await call('POST', `/ttd/legacy-app/instances/${rec.instance.id}/data/attachment`, upload);
+		expect([r.status, r.text]).toEqual([404, '']);
+		r = await call('POST', `/ttd/legacy-app/instances/${rec.instance.id}/data?dataType=attachment`, upload);
+		expect(r.status).toBe(201);
+		expect(r.json).toMatchObject({ dataType: 'attachment', filename: 'a.txt' });
 	});
 });
 

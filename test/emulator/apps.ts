@@ -29,14 +29,16 @@ import type { ServerResponse } from 'node:http';
 
 import { attachWorld, drain, headerValue, instanceByPolicy, MIME_BY_EXTENSION, mediaType, queryBool } from './access';
 import { authenticate, type Caller } from './altinnAuth';
-import { readBlob, receiveBlob, type Blob } from './blobs';
+import { discardBlob, readBlob, receiveBlob, type Blob } from './blobs';
 import type { EmulatorContext } from './context';
 import { sendEmpty, sendJson, sendJsonString, sendProblem, type EmulatorRequest, type Router } from './http';
-import { boundaryOf, isMultipart, parseContentDisposition, parseMultipart, type Part } from './multipart';
+import { boundaryOf, isMultipart, parseContentDisposition, parseMultipartStream, type StreamedPart } from './multipart';
 import { streamDataElement } from './storage';
 import {
 	actionForTask,
+	appLibAtLeast,
 	applyPrefill,
+	CURRENT_APP_LIB,
 	type Application,
 	type DataElementJson,
 	type DataInput,
@@ -113,7 +115,7 @@ export function registerApps(router: Router, ctx: EmulatorContext): void {
 	// ---------- metadata ----------
 	router.add('GET', `${APP}/api/v1/applicationmetadata`, 'app.metadata', (req, res) => {
 		const app = appFor(req, res);
-		if (app) sendJson(res, 200, { ...world.applicationJson(app), altinnNugetVersion: '8.12.7.0' });
+		if (app) sendJson(res, 200, { ...world.applicationJson(app), altinnNugetVersion: app.appLibVersion ?? CURRENT_APP_LIB });
 	});
 
 	// ---------- instantiation ----------
@@ -127,10 +129,10 @@ export function registerApps(router: Router, ctx: EmulatorContext): void {
 	};
 
 	/** Validates instantiation parts against the app's data types (RequestPartValidator). */
-	const validatePart = (app: Application, part: Part): string | undefined => {
+	const validatePart = (app: Application, part: StreamedPart): string | undefined => {
 		const dt = app.dataTypes.find((d) => d.id === part.name);
 		if (!dt) return `Multipart section named, '${part.name}' does not correspond to an element type in application metadata`;
-		if (dt.maxSize && part.body.length > dt.maxSize * 1024 * 1024) {
+		if (dt.maxSize && part.size > dt.maxSize * 1024 * 1024) {
 			return `The multipart section named ${part.name} exceeds the size limit of element type '${dt.id}'`;
 		}
 		const ct = mediaType(part.contentType);
@@ -140,12 +142,12 @@ export function registerApps(router: Router, ctx: EmulatorContext): void {
 		return undefined;
 	};
 
-	const partToData = (part: Part, dt: DataTypeDef | undefined): DataInput => {
+	const partToData = async (part: StreamedPart, dt: DataTypeDef | undefined): Promise<DataInput> => {
 		const ct = mediaType(part.contentType);
 		if (dt?.appLogic && ct === 'application/json') {
-			return { dataType: dt.id, content: JSON.parse(part.body.toString('utf8') || '{}') as Record<string, unknown> };
+			return { dataType: dt.id, content: JSON.parse((await readBlob(part.blob)).toString('utf8') || '{}') as Record<string, unknown> };
 		}
-		return { dataType: part.name as string, content: Buffer.from(part.body), contentType: part.contentType, filename: part.filename };
+		return { dataType: part.name as string, content: part.blob, contentType: part.contentType, filename: part.filename };
 	};
 
 	/** Common tail of both instantiation endpoints: checks, create, 201 + Location + InstanceResponse. */
@@ -184,41 +186,49 @@ export function registerApps(router: Router, ctx: EmulatorContext): void {
 		if (!found) return;
 		const [app, caller] = found;
 		const contentType = headerValue(req, 'content-type');
-		const body = await req.body();
 		let template: Record<string, unknown> = {};
-		const dataParts: Part[] = [];
-		if (body.length > APP_SIZE_LIMIT) return sendEmpty(res, 413);
+		const dataParts: StreamedPart[] = [];
+		if (Number(headerValue(req, 'content-length') ?? 0) > APP_SIZE_LIMIT) {
+			await drain(req);
+			return sendEmpty(res, 413);
+		}
 		if (isMultipart(contentType)) {
-			const boundary = boundaryOf(contentType);
-			let parts: Part[];
+			// Read as it streams in (large parts go to temp files), as Kestrel hands app-lib a stream.
+			let parts: StreamedPart[];
 			try {
-				parts = parseMultipart(body, boundary ?? '');
+				parts = await parseMultipartStream(req.raw, boundaryOf(contentType) ?? '', world.tempFiles);
 			} catch (error) {
+				await drain(req);
 				return sendProblem(res, 400, 'Bad Request', (error as Error).message);
 			}
+			const discard = () => parts.forEach((part) => discardBlob(part.blob));
 			for (const [i, part] of parts.entries()) {
-				if (!part.contentDisposition) return sendProblem(res, 400, 'Bad Request', `Part number ${i} doesn't have a content disposition`);
-				if (!part.contentType) return sendProblem(res, 400, 'Bad Request', `Part number ${i} doesn't have a content type`);
+				if (!part.contentDisposition) return (discard(), sendProblem(res, 400, 'Bad Request', `Part number ${i} doesn't have a content disposition`));
+				if (!part.contentType) return (discard(), sendProblem(res, 400, 'Bad Request', `Part number ${i} doesn't have a content type`));
 				if (part.name === 'instance') {
 					try {
-						template = JSON.parse(part.body.toString('utf8')) as Record<string, unknown>;
+						template = JSON.parse((await readBlob(part.blob)).toString('utf8')) as Record<string, unknown>;
 					} catch {
+						discard();
 						return sendJsonString(res, 400, 'Error when reading the instance template: invalid JSON');
 					}
 				} else if (part.name !== 'notification') dataParts.push(part);
 			}
 			for (const part of dataParts) {
 				const problem = validatePart(app, part);
-				if (problem) return sendJsonString(res, 400, `Error when comparing content to application metadata: ${problem}`);
+				if (problem) return (discard(), sendJsonString(res, 400, `Error when comparing content to application metadata: ${problem}`));
 			}
-		} else if (body.length > 0) {
-			if (mediaType(contentType) !== 'application/json') {
-				return sendJsonString(res, 400, `Error when comparing content to application metadata: unexpected content type ${contentType ?? '(none)'}`);
-			}
-			try {
-				template = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-			} catch {
-				return sendJsonString(res, 400, 'Error when reading the instance template: invalid JSON');
+		} else {
+			const body = await req.body();
+			if (body.length > 0) {
+				if (mediaType(contentType) !== 'application/json') {
+					return sendJsonString(res, 400, `Error when comparing content to application metadata: unexpected content type ${contentType ?? '(none)'}`);
+				}
+				try {
+					template = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+				} catch {
+					return sendJsonString(res, 400, 'Error when reading the instance template: invalid JSON');
+				}
 			}
 		}
 		const owner = template.instanceOwner as Record<string, unknown> | undefined;
@@ -231,7 +241,7 @@ export function registerApps(router: Router, ctx: EmulatorContext): void {
 		}
 		const party = lookupParty(owner, queryPartyId);
 		if (typeof party === 'string') return sendJsonString(res, 404, `Cannot lookup party: ${party}`);
-		const data = dataParts.map((p) => partToData(p, app.dataTypes.find((d) => d.id === p.name)));
+		const data = await Promise.all(dataParts.map((p) => partToData(p, app.dataTypes.find((d) => d.id === p.name))));
 		instantiate(res, app, caller, party, template, data);
 	});
 
@@ -307,6 +317,9 @@ export function registerApps(router: Router, ctx: EmulatorContext): void {
 		}
 		if (!body?.label) return sendJsonString(res, 400, `Invalid sub status: ${JSON.stringify(body ?? null)}. Substatus must be defined and include a label.`);
 		world.setSubstatus(rec, { label: String(body.label), description: body.description as string | undefined }, caller.actor);
+		// Only the app publishes the event: app-lib-dotnet InstancesController.UpdateSubstatus
+		// (1363997d2) calls RegisterEvent("app.instance.substatus.changed") after Storage's update.
+		world.emitAppEvent(rec, 'app.instance.substatus.changed');
 		sendJson(res, 200, rec.instance);
 	});
 
@@ -430,9 +443,24 @@ export function registerApps(router: Router, ctx: EmulatorContext): void {
 		sendJson(res, 200, { newDataElementId: element.id, instance: rec.instance, validationIssues: [], newDataModels: [] });
 	};
 
+	/**
+	 * `POST …/data/{dataType}` first appeared in app-lib 8.5.0 (app-lib-dotnet PR #853, 6bac8a126,
+	 * 28 Oct 2024); 8.3.8 (dcd9c77c6, DataController.cs) routes only `[HttpPost]` on `…/data` with
+	 * `[FromQuery] dataType`, and its other `data/{dataGuid:guid}` routes do not match a data type
+	 * name, so an older app answers the new form with ASP.NET's empty 404. The query form is
+	 * still served, marked [Obsolete], in 8.12.7 (1363997d2).
+	 */
+	const createDataByRoute = async (req: EmulatorRequest, res: ServerResponse) => {
+		const app = world.applications.get(`${req.params.org}/${req.params.app}`);
+		if (app && !appLibAtLeast(app.appLibVersion, 8, 5)) {
+			await drain(req);
+			return sendEmpty(res, 404);
+		}
+		await createData(req, res, req.params.dataType, false);
+	};
 	router.add('POST', `${INSTANCE}/data`, 'app.data.createLegacy', (req, res) => createData(req, res, req.query.get('dataType'), true));
-	router.add('POST', `${INSTANCE}/data/type/:dataType`, 'app.data.create', (req, res) => createData(req, res, req.params.dataType, false));
-	router.add('POST', `${INSTANCE}/data/:dataType`, 'app.data.create', (req, res) => createData(req, res, req.params.dataType, false));
+	router.add('POST', `${INSTANCE}/data/type/:dataType`, 'app.data.create', createDataByRoute);
+	router.add('POST', `${INSTANCE}/data/:dataType`, 'app.data.create', createDataByRoute);
 
 	const elementFor = (req: EmulatorRequest, res: ServerResponse, rec: InstanceRecord): DataElementJson | undefined => {
 		const element = (rec.instance.data as DataElementJson[]).find((d) => d.id === req.params.dataGuid);

@@ -1,10 +1,11 @@
 /**
  * Demo data for e2e tests and `npm start`: the service owner `ttd` (Testdepartementet),
- * Digdir, two parties, and three apps:
+ * Digdir, two parties, and four apps:
  *   - `ttd/demo-app`   Task_1 (data: `model` form data + `attachment`) -> Task_2 (confirmation); publishes events
  *   - `ttd/quiet-app`  one data task; does NOT publish events (poll Storage instead)
  *   - `ttd/strict-app` like demo-app, but `process/next` fails validation until `Skjema.Navn` is set
  *                       and one `attachment` is uploaded (409 with validationIssues)
+ *   - `ttd/legacy-app` one data task, built with app-lib 8.3.8: no `POST …/data/{dataType}` route
  * plus a few instances with form data and attachments. `seedDemo` returns every id.
  */
 import type { AltinnWorld, Application, DataElementJson, DataTypeDef, InstanceRecord } from './state';
@@ -65,6 +66,16 @@ export function demoApps(): Application[] {
 			],
 			requiredFields: [{ dataType: 'model', field: 'Skjema.Navn' }],
 		},
+		{
+			...base,
+			id: 'ttd/legacy-app',
+			title: { nb: 'Eldre app', en: 'Legacy app' },
+			dataTypes: [modelType(), attachmentType(), refPdf()],
+			publishesEvents: false,
+			processTasks: [{ id: 'Task_1', altinnTaskType: 'data', name: 'Utfylling' }],
+			// Built with app-lib 8.3.8: uploads only as POST …/data?dataType= (see apps.ts).
+			appLibVersion: '8.3.8.0',
+		},
 	];
 }
 
@@ -83,7 +94,7 @@ export interface DemoSeed {
 	serviceOwner: typeof TTD;
 	digdir: typeof DIGDIR;
 	parties: { org: { partyId: number; orgNumber: string; name: string }; person: { partyId: number; ssn: string; name: string } };
-	apps: { demo: string; quiet: string; strict: string };
+	apps: { demo: string; quiet: string; strict: string; legacy: string };
 	instances: {
 		/** demo-app, org party, at Task_1, form data + pdf and txt attachments. */
 		active: string;
@@ -160,7 +171,7 @@ export function seedDemo(emu: { world: AltinnWorld }): DemoSeed {
 			org: { partyId: org.partyId, orgNumber: org.orgNumber as string, name: org.name },
 			person: { partyId: person.partyId, ssn: person.ssn as string, name: person.name },
 		},
-		apps: { demo: 'ttd/demo-app', quiet: 'ttd/quiet-app', strict: 'ttd/strict-app' },
+		apps: { demo: 'ttd/demo-app', quiet: 'ttd/quiet-app', strict: 'ttd/strict-app', legacy: 'ttd/legacy-app' },
 		instances: {
 			active: active.instance.id,
 			awaitingConfirmation: awaitingConfirmation.instance.id,

@@ -61,11 +61,25 @@ export interface Application {
 	extraOrgActions?: string[];
 	/** Emulator only: form fields that must be non-empty before `process/next` leaves their task. */
 	requiredFields?: Array<{ dataType: string; field: string }>;
+	/**
+	 * Emulator only: the app-lib-dotnet version the app was built with (default 8.12.7.0), served
+	 * as `altinnNugetVersion`. Every app runs the app-lib it was built with, so routes differ.
+	 */
+	appLibVersion?: string;
 	[key: string]: unknown;
 }
 
 /** Emulator-only Application keys that the real metadata does not have. */
-export const EMULATOR_APP_KEYS = ['publishesEvents', 'processTasks', 'orgMayDelete', 'extraOrgActions', 'requiredFields'];
+export const EMULATOR_APP_KEYS = ['publishesEvents', 'processTasks', 'orgMayDelete', 'extraOrgActions', 'requiredFields', 'appLibVersion'];
+
+/** The app-lib the emulated apps are built with unless they say otherwise. */
+export const CURRENT_APP_LIB = '8.12.7.0';
+
+/** Whether app-lib `version` (e.g. `8.3.8.0`) is at least `major.minor.patch`. */
+export function appLibAtLeast(version: string | undefined, major: number, minor: number, patch = 0): boolean {
+	const [a = 0, b = 0, c = 0] = (version ?? CURRENT_APP_LIB).split('.').map(Number);
+	return a !== major ? a > major : b !== minor ? b > minor : c >= patch;
+}
 
 export interface CloudEvent {
 	specversion: '1.0';
@@ -168,6 +182,24 @@ const iso = (ms: number): string => {
 	}
 	return isoText;
 };
+
+/**
+ * `dueBefore` / `visibleAfter` as Storage keeps them, the text its instance query compares:
+ * UTC, seconds always, a fraction only when it is not zero (trailing zeros dropped), then `Z`
+ * (`2030-12-31T00:00:00Z`, `2030-12-31T12:00:00.5Z`). Storage turns the template's dates into
+ * UTC, reading a zone-less one as UTC (altinn-storage d9364e40, InstancesController.Post ->
+ * DateTimeHelper.ConvertToUniversalTime), and Npgsql writes the Instance into its JSONB column
+ * with System.Text.Json (PgInstanceRepository.Create, `NpgsqlDbType.Jsonb`), whose ISO 8601
+ * DateTime format leaves out a zero fraction and trailing zeros (inferred from System.Text.Json's
+ * documented format, not read in Storage).
+ */
+export function storedDateText(value: string | undefined): string | undefined {
+	if (!value) return undefined;
+	const withZone = /T.*(Z|[+-]\d\d:?\d\d)$/i.test(value) || !value.includes('T') ? value : `${value}Z`;
+	const ms = Date.parse(withZone);
+	if (Number.isNaN(ms)) return value;
+	return new Date(ms).toISOString().replace(/\.(\d*?)0*Z$/, (_m, digits: string) => (digits ? `.${digits}Z` : 'Z'));
+}
 
 /** The action a task type needs for `process/next` (app-lib ConvertTaskTypeToAction). */
 export function actionForTask(taskType: string | undefined): string {
@@ -283,8 +315,8 @@ export class AltinnWorld {
 				apps: `${this.appsBase(org)}/${org}/${appName}/instances/${p}/${guid}`,
 				platform: `${this.urls.platform}/storage/api/v1/instances/${p}/${guid}`,
 			},
-			...(opts.dueBefore ? { dueBefore: opts.dueBefore } : {}),
-			...(opts.visibleAfter ? { visibleAfter: opts.visibleAfter } : {}),
+			...(opts.dueBefore ? { dueBefore: storedDateText(opts.dueBefore) } : {}),
+			...(opts.visibleAfter ? { visibleAfter: storedDateText(opts.visibleAfter) } : {}),
 			status: { isArchived: false, isSoftDeleted: false, isHardDeleted: false, readStatus: 'Unread', ...(opts.status ?? {}) },
 			data: [],
 			...(opts.presentationTexts ? { presentationTexts: { ...opts.presentationTexts } } : {}),
@@ -505,10 +537,15 @@ export class AltinnWorld {
 		return true;
 	}
 
+	/**
+	 * Storage's substatus write: the status and a `SubstatusUpdated` instance event (audit log)
+	 * only. It publishes no app event: altinn-storage `InstancesController.UpdateSubstatus`
+	 * (d9364e40) dispatches an instance event and nothing else. The app's route publishes
+	 * `app.instance.substatus.changed` itself (see apps.ts).
+	 */
 	setSubstatus(rec: InstanceRecord, substatus: { label: string; description?: string }, actor: Actor): void {
 		rec.instance.status.substatus = { label: substatus.label, ...(substatus.description !== undefined ? { description: substatus.description } : {}) };
 		this.touch(rec, actor, 'SubstatusUpdated');
-		this.emitAppEvent(rec, 'app.instance.substatus.changed');
 	}
 
 	/** Soft delete, or hard delete (`isHardDeleted` + `isSoftDeleted`), as Storage's DELETE does. */

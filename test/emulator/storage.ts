@@ -258,6 +258,11 @@ export function registerStorage(router: Router, ctx: EmulatorContext): void {
 			filters.push((r) => JSON.stringify(r.instance.presentationTexts ?? {}).toLowerCase().includes(needle));
 		}
 
+		// dueBefore, visibleAfter and process.ended are compared as text: the query value is passed
+		// on as given (altinn-storage d9364e40, InstanceQueryParameters.AddDateParamIfNotNull with
+		// useStringValue) and compared with the stored JSON text (Migration/v0.33/02-functions-and-
+		// procedures.sql: `i.instance ->> 'DueBefore' <= _dueBefore_lte`, TEXT parameters). Compared
+		// here in code-unit order, which for these ASCII forms is the order Postgres gives (inferred).
 		const dates: Array<[string, 'timestamp' | 'text', (i: InstanceJson, r: InstanceRecord) => string | number | undefined]> = [
 			['created', 'timestamp', (i) => Date.parse(i.created)],
 			['lastChanged', 'timestamp', (_i, r) => r.lastChangedMs],
@@ -279,6 +284,11 @@ export function registerStorage(router: Router, ctx: EmulatorContext): void {
 		let after: { ms: number; internalId: number } | undefined;
 		if (tokenParam) after = parseContinuationToken(decodeURIComponent(tokenParam)); // throws -> 500, like long.Parse
 
+		// As storage.readinstancefromquery_v8 in altinn-storage d9364e40, Migration/v0.33/
+		// 02-functions-and-procedures.sql: ORDER BY lastChanged ASC or DESC, then `i.id` ASCENDING
+		// in both orders, but newest-first continues with `lastchanged = _lastChanged_idx AND
+		// i.id < _continue_idx`. So newest-first paging repeats and skips instances that share a
+		// lastChanged across a page boundary; oldest-first (id ASC, then `id >`) is consistent.
 		const dir = ascending ? 1 : -1;
 		const page = [...world.instances.values()]
 			.filter((r) => filters.every((f) => f(r)))
@@ -289,7 +299,7 @@ export function registerStorage(router: Router, ctx: EmulatorContext): void {
 						? r.lastChangedMs > after.ms || (r.lastChangedMs === after.ms && r.internalId > after.internalId)
 						: r.lastChangedMs < after.ms || (r.lastChangedMs === after.ms && r.internalId < after.internalId)),
 			)
-			.sort((a, b) => dir * (a.lastChangedMs - b.lastChangedMs || a.internalId - b.internalId))
+			.sort((a, b) => dir * (a.lastChangedMs - b.lastChangedMs) || a.internalId - b.internalId)
 			.slice(0, Math.max(0, size));
 
 		const includeData = queryBool(q.get('includeDataElements')) !== false;

@@ -2,6 +2,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { REQUEST_OPTIONS } from '../transport';
 import { resources } from './resources';
+import { ALLOW_DESTRUCTIVE_AS_TOOL } from './toolSafety';
 
 const all = Object.values(resources);
 
@@ -13,6 +14,25 @@ export const requestOptions: INodeProperties = {
 	placeholder: 'Add option',
 	default: {},
 	options: [
+		{
+			displayName: 'Allow Destructive Operations as Tool',
+			name: ALLOW_DESTRUCTIVE_AS_TOOL,
+			type: 'boolean',
+			noDataExpression: true,
+			default: false,
+			description:
+				"Whether an AI agent using this node as a tool may delete instances or data elements, replace data, or move the process on (Next, Complete Process). Off: those operations are refused when the node runs as a tool; they cannot be undone, and an agent's parameters come from the conversation.",
+		},
+		{
+			displayName: 'Allowed System User Orgs',
+			name: 'allowedSystemUserOrgs',
+			type: 'string',
+			noDataExpression: true,
+			default: '',
+			placeholder: '910753614, 310000002',
+			description:
+				'Organisation numbers that System User Org may name, separated by commas. Any other is refused before a token is requested. Empty: any organisation that has approved a system user for your system. Set it whenever System User Org comes from item data.',
+		},
 		{
 			displayName: 'Batching',
 			name: 'batching',
@@ -60,7 +80,7 @@ export const requestOptions: INodeProperties = {
 			default: '',
 			placeholder: '910753614',
 			description:
-				"Act as the system user of this customer organisation (9 digits) for this item, instead of the credential's own identity. Each organisation's token is cached and reused.",
+				"Act as the system user of this customer organisation (9 digits) for this item, instead of the credential's own identity. Each organisation's token is cached and reused. Risk: when this is an expression over item data, whoever controls that data (a form, a webhook, an AI agent) chooses which customer the node acts for; limit it with Allowed System User Orgs.",
 		},
 	],
 };

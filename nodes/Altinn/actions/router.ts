@@ -6,7 +6,8 @@
  *     error item `{ error, description? }` paired with it, and goes on;
  *   - otherwise throws NodeApiError / NodeOperationError carrying the item index;
  *   - with Request Options > Batching, runs `Items per Batch` items concurrently and pauses
- *     between batches; the output keeps the input order.
+ *     between batches; the output keeps the input order;
+ *   - as an AI agent's tool, refuses destructive operations unless allowed (toolSafety.ts).
  *
  * To add a resource, see `resources.ts` (one import and one entry; nothing to change here).
  */
@@ -16,6 +17,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { REQUEST_OPTIONS } from '../transport';
 import type { AltinnOperation, AltinnResource } from './resources';
 import { resources } from './resources';
+import { assertToolMayRun } from './toolSafety';
 
 export interface Batching {
 	/** Items processed at the same time. */
@@ -40,6 +42,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!found) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not known`);
 	}
+	assertToolMayRun(this, resource, operation);
 	const { size, pauseMs } = batchingFrom(this.getNodeParameter(`${REQUEST_OPTIONS}.batching`, 0, {}));
 
 	const results: INodeExecutionData[][] = new Array(items.length);

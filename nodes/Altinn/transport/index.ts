@@ -40,4 +40,4 @@ export { storageInstancePages, eventPages, collectPages, type PageRequest } from
 export { toNodeError, describeAltinnError, parseErrorBody, formatValidationIssues, type AltinnFailure } from './errors';
 export { ensureFreshToken, tokenFreshness } from './token';
 export { REQUEST_OPTIONS, systemUserFor, type SystemUserOverride } from './systemUser';
-export { buildMultipart, type MultipartPart } from './multipart';
+export { buildMultipart, streamMultipart, type FileMultipartPart, type MultipartPart } from './multipart';

@@ -29,7 +29,23 @@ export const REQUEST_OPTIONS = 'requestOptions';
 /** `123456789` or `0192:123456789`. */
 export const SYSTEM_USER_ORG = /^(0192:)?\d{9}$/;
 
-/** The per-item system user set on the node, if any (only the action node has the setting). */
+/**
+ * Pure: the Allowed System User Orgs setting as 9-digit numbers (separated by commas, spaces or
+ * new lines; `0192:` prefixes allowed); an empty list allows any org. Throws on an entry that is
+ * not an organisation number, naming it.
+ */
+export function allowedSystemUserOrgs(value: unknown): string[] {
+	const entries = String(value ?? '').split(/[\s,;]+/).filter(Boolean);
+	const bad = entries.find((entry) => !SYSTEM_USER_ORG.test(entry));
+	if (bad !== undefined) throw new Error(`Allowed System User Orgs: "${bad}" is not an organisation number`);
+	return entries.map((entry) => entry.replace(/^0192:/, ''));
+}
+
+/**
+ * The per-item system user set on the node, if any (only the action node has the setting).
+ * System User Org is usually an expression over item data, so whoever controls that data picks
+ * the customer the node acts for; Allowed System User Orgs (no expressions) bounds that choice.
+ */
 export function systemUserFor(ctx: AltinnContext, itemIndex: number | undefined): SystemUserOverride | undefined {
 	if (itemIndex === undefined || !('getInputData' in ctx)) return undefined;
 	const exec = ctx as IExecuteFunctions;
@@ -39,6 +55,22 @@ export function systemUserFor(ctx: AltinnContext, itemIndex: number | undefined)
 		throw new NodeOperationError(exec.getNode(), `System User Org "${org}" is not an organisation number`, {
 			itemIndex,
 			description: 'Enter the 9 digits of the customer organisation (e.g. 910753614), or leave it empty to use the credential.',
+		});
+	}
+	let allowed: string[];
+	try {
+		allowed = allowedSystemUserOrgs(exec.getNodeParameter(`${REQUEST_OPTIONS}.allowedSystemUserOrgs`, itemIndex, ''));
+	} catch (error) {
+		throw new NodeOperationError(exec.getNode(), (error as Error).message, {
+			itemIndex,
+			description: 'List the 9-digit organisation numbers this node may act for, separated by commas (e.g. 910753614, 310000002).',
+		});
+	}
+	if (allowed.length && !allowed.includes(org.replace(/^0192:/, ''))) {
+		throw new NodeOperationError(exec.getNode(), `System User Org "${org}" is not in Allowed System User Orgs`, {
+			itemIndex,
+			description:
+				'This node may act only for the organisations in Request Options > Allowed System User Orgs. Check the item data that set System User Org, or add the organisation to the list if this workflow should act for it.',
 		});
 	}
 	const ref = String(exec.getNodeParameter(`${REQUEST_OPTIONS}.systemUserExternalRef`, itemIndex, '') ?? '').trim();

@@ -9,6 +9,7 @@ import {
 	storageInstanceUrl,
 	validated,
 } from '../../shared/descriptions';
+import { servesDataTypeRoute } from '../../shared/appLib';
 import { getApplicationMetadata } from '../../shared/applications';
 import { InputError } from '../../shared/validation';
 import { altinnRequestFull } from '../../transport';
@@ -38,10 +39,12 @@ export function newElementFrom(body: IDataObject | undefined): IDataObject {
 }
 
 /**
- * App `POST …/data/{dataType}`: a binary field (or form data as JSON) becomes a new data
+ * App `POST …/data/{dataType}` (app-lib 8.5 and later) or `POST …/data?dataType=` (older apps,
+ * which have only that form): a binary field (or form data as JSON) becomes a new data
  * element, through the app so that its validation and data processing run. The data type,
  * size and content type are checked against the app's metadata before anything is sent; the
- * upload itself is sent once and streams from n8n's binary store.
+ * metadata also names the app-lib version, so the one request goes to a route the app serves.
+ * The upload itself is sent once and streams from n8n's binary store.
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const target = instanceTarget.call(this, itemIndex);
@@ -54,10 +57,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const dataType = validated(this, itemIndex, () => findDataType(metadata.dataTypes ?? [], dataTypeId, `${target.org}/${target.app}`));
 	validated(this, itemIndex, () => checkUpload(dataType, file));
 
-	const url = `${appUrl}/data/${encodeURIComponent(dataType.id)}`;
+	const byRoute = servesDataTypeRoute(metadata);
 	const request = {
 		method: 'POST' as const,
-		url,
+		url: byRoute ? `${appUrl}/data/${encodeURIComponent(dataType.id)}` : `${appUrl}/data`,
+		qs: byRoute ? undefined : { dataType: dataType.id },
 		target: `${target.label} (new ${dataType.id} element)`,
 		ambiguous: `List the data elements of ${target.label} to see whether "${file.fileName}" was added before running it again.`,
 	};

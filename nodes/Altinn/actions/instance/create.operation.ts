@@ -4,7 +4,17 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import { getApplicationMetadata, isFormData } from '../../shared/applications';
 import { appParameters, appTarget, validated } from '../../shared/descriptions';
 import { nationalIdentityNumber, orgNumber, partyId, toUtcIso } from '../../shared/validation';
-import { altinnRequest, buildMultipart, resolveAltinnUrls, type MultipartPart } from '../../transport';
+import {
+	altinnRequest,
+	altinnRequestFull,
+	altinnRequestWithToken,
+	ensureFreshToken,
+	resolveAltinnUrls,
+	streamMultipart,
+	type AltinnRequestOptions,
+	type FileMultipartPart,
+} from '../../transport';
+import { describeBinaryField, exceedsMaxSize } from '../../transport/binary';
 import { keyValues } from './common';
 import { keyValueParameter } from './keyValues';
 
@@ -124,7 +134,8 @@ function ownerOf(this: IExecuteFunctions, itemIndex: number): Owner {
 
 /**
  * Instantiates through the app API: `POST /instances/create` (JSON, with prefill) or, with data
- * parts, multipart `POST /instances`. Sent once, never retried: a retry after a lost response
+ * parts, multipart `POST /instances`, whose files stream from n8n's binary store into the
+ * request (none is held in memory). Sent once, never retried: a retry after a lost response
  * could create a second instance.
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
@@ -146,29 +157,42 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (dueBefore) template.dueBefore = dueBefore;
 	if (visibleAfter) template.visibleAfter = visibleAfter;
 
-	const multipart = parts.length ? await dataParts.call(this, itemIndex, target.org, target.app, parts, template) : undefined;
 	const urls = await resolveAltinnUrls.call(this);
 	const startedAt = new Date(Date.now() - 1000).toISOString();
 	const ambiguous = `The request may have created an instance. Search for instances of ${target.appId} for ${owner.label} created after ${startedAt} (Instance > Search with Created After) before you run it again.`;
 	const common = { method: 'POST' as const, retry: 'never' as const, action: 'instantiate', target: `a new instance of ${target.appId} for ${owner.label}`, ambiguous };
-	const instance = multipart
-		? await altinnRequest.call(this, { ...common, url: `${urls.app(target.org, target.app)}/instances`, body: multipart.body, headers: { 'Content-Type': multipart.contentType } }, itemIndex)
-		: await altinnRequest.call(this, { ...common, url: `${urls.app(target.org, target.app)}/instances/create`, body: { ...template, ...(Object.keys(prefill).length ? { prefill } : {}) } }, itemIndex);
-	return [{ json: instance as IDataObject, pairedItem: { item: itemIndex } }];
+	if (!parts.length) {
+		const body = { ...template, ...(Object.keys(prefill).length ? { prefill } : {}) };
+		const instance = await altinnRequest.call(this, { ...common, url: `${urls.app(target.org, target.app)}/instances/create`, body }, itemIndex);
+		return [{ json: instance as IDataObject, pairedItem: { item: itemIndex } }];
+	}
+
+	const files = await dataParts.call(this, itemIndex, target.org, target.app, parts);
+	const multipart = await streamMultipart([{ name: 'instance', contentType: 'application/json', data: JSON.stringify(template) }], files);
+	// A streamed body cannot be resent after a 401: make sure the token is good first. Any valid
+	// Altinn token may call the refresh endpoint, so it is the cheapest authenticated probe.
+	const token = multipart.streamed ? await ensureFreshToken.call(this, `${urls.platform}/authentication/api/v1/refresh`, itemIndex) : undefined;
+	const request: AltinnRequestOptions = {
+		...common,
+		url: `${urls.app(target.org, target.app)}/instances`,
+		body: multipart.body,
+		headers: { 'Content-Type': multipart.contentType, 'Content-Length': String(multipart.contentLength) },
+	};
+	const response = token ? await altinnRequestWithToken.call(this, request, token, itemIndex) : await altinnRequestFull.call(this, request, itemIndex);
+	return [{ json: response.body as IDataObject, pairedItem: { item: itemIndex } }];
 }
 
-/** The multipart body: the template as part `instance`, then one part per file, checked against the app's data types. */
+/** The data parts: each binary field described (not read), checked against the app's data types. */
 async function dataParts(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	org: string,
 	app: string,
 	parts: Array<{ dataType?: string; binaryPropertyName?: string }>,
-	template: IDataObject,
-): Promise<{ body: Buffer; contentType: string }> {
+): Promise<FileMultipartPart[]> {
 	const metadata = await getApplicationMetadata.call(this, org, app, itemIndex);
 	const known = new Map((metadata.dataTypes ?? []).map((d) => [d.id, d]));
-	const out: MultipartPart[] = [{ name: 'instance', contentType: 'application/json', data: JSON.stringify(template) }];
+	const out: FileMultipartPart[] = [];
 	for (const part of parts) {
 		const dataTypeId = String(part.dataType ?? '').trim();
 		const dataType = known.get(dataTypeId);
@@ -179,17 +203,11 @@ async function dataParts(
 			});
 		}
 		const field = String(part.binaryPropertyName ?? 'data').trim() || 'data';
-		const binary = this.helpers.assertBinaryData(itemIndex, field);
-		const data = await this.helpers.getBinaryDataBuffer(itemIndex, field);
-		if (dataType.maxSize && data.length > dataType.maxSize * 1024 * 1024) {
+		const file = await describeBinaryField.call(this, itemIndex, field);
+		if (exceedsMaxSize(file.size, dataType.maxSize)) {
 			throw new NodeOperationError(this.getNode(), `The file in "${field}" is larger than data type "${dataTypeId}" allows (${dataType.maxSize} MB)`, { itemIndex });
 		}
-		out.push({
-			name: dataTypeId,
-			contentType: binary.mimeType || 'application/octet-stream',
-			data,
-			fileName: isFormData(dataType) ? undefined : (binary.fileName ?? `${field}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`),
-		});
+		out.push({ name: dataTypeId, file, fileName: isFormData(dataType) ? undefined : file.fileName });
 	}
-	return buildMultipart(out);
+	return out;
 }

@@ -49,7 +49,26 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['instance'], operation: ['search'] } }, properties);
 
-/** Pure: Storage query parameters from the node's filters (dates as `gt:`/`lte:` UTC ranges). */
+/**
+ * Pure: an ISO UTC time in the form Storage keeps `dueBefore` and `visibleAfter` in
+ * (`2030-12-31T00:00:00Z`: no fraction when it is zero, no trailing zeros). Storage compares
+ * those two filters as text with the stored value (altinn-storage Migration/v0.33/
+ * 02-functions-and-procedures.sql, `i.instance ->> 'DueBefore' <= _dueBefore_lte`), so
+ * `…00:00.000Z` would sort after `…00:00Z` and a bound would miss an instance due exactly then.
+ */
+export function storedDateText(isoUtc: string): string {
+	return isoUtc.replace(/\.(\d*?)0*Z$/, (_match, digits: string) => (digits ? `.${digits}Z` : 'Z'));
+}
+
+/** `op:time` values with each time in the form Storage stores (see `storedDateText`). */
+function asStoredText(range: string[] | undefined): string[] | undefined {
+	return range?.map((value) => value.replace(/^(\w+):(.*)$/, (_match, op: string, time: string) => `${op}:${storedDateText(time)}`));
+}
+
+/**
+ * Pure: Storage query parameters from the node's filters (dates as `gt:`/`lte:` UTC ranges;
+ * due and visible dates in Storage's stored text form).
+ */
 export function searchQuery(appId: string, org: string, filters: IDataObject, timeZone?: string): Record<string, QueryValue> {
 	const range = (after: string, afterLabel: string, before: string, beforeLabel: string) =>
 		dateRange({ value: filters[after], parameter: afterLabel }, { value: filters[before], parameter: beforeLabel }, timeZone);
@@ -65,9 +84,24 @@ export function searchQuery(appId: string, org: string, filters: IDataObject, ti
 		'instanceOwner.partyId': filters.instanceOwnerPartyId ? partyId(filters.instanceOwnerPartyId, 'Instance Owner Party ID') : undefined,
 		created: range('createdAfter', 'Created After', 'createdBefore', 'Created Before'),
 		lastChanged: range('lastChangedAfter', 'Last Changed After', 'lastChangedBefore', 'Last Changed Before'),
-		dueBefore: range('dueAfter', 'Due Date After', 'dueBefore', 'Due Date Before'),
-		visibleAfter: range('visibleAfterFrom', 'Visible Date After', 'visibleAfterTo', 'Visible Date Before'),
+		dueBefore: asStoredText(range('dueAfter', 'Due Date After', 'dueBefore', 'Due Date Before')),
+		visibleAfter: asStoredText(range('visibleAfterFrom', 'Visible Date After', 'visibleAfterTo', 'Visible Date Before')),
 	};
+}
+
+/**
+ * How to page Storage so that no instance is skipped or repeated. Storage sorts newest-first
+ * by `lastChanged DESC, id ASC` but continues with `id < continuationIdx` (altinn-storage
+ * Migration/v0.33/02-functions-and-procedures.sql, readinstancefromquery_v8), so instances
+ * that share a `lastChanged` across a page boundary are repeated or skipped. Oldest-first
+ * (`ASC, id ASC`, continuing with `id >`) is consistent. So: Return All always pages
+ * oldest-first (and reverses for Newest First); a Limit with Newest First asks for one page of
+ * exactly Limit instances (Storage has no maximum page size), so it never continues.
+ */
+export function pagingPlan(order: string, limit: number | undefined): { order: string; size: number; reverse: boolean } {
+	const newestFirst = order !== 'asc:lastChanged';
+	if (limit === undefined) return { order: 'asc:lastChanged', size: RETURN_ALL_PAGE_SIZE, reverse: newestFirst };
+	return { order, size: newestFirst ? limit : Math.min(limit, RETURN_ALL_PAGE_SIZE), reverse: false };
 }
 
 /** Storage `GET /instances?appId=…`, following `next` (Return All) or stopping at Limit. */
@@ -75,12 +109,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const target = appTarget.call(this, itemIndex);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const limit = limitOf(this, itemIndex);
-	const order = this.getNodeParameter('order', itemIndex, 'desc:lastChanged') as string;
+	const plan = pagingPlan(this.getNodeParameter('order', itemIndex, 'desc:lastChanged') as string, limit);
 	const qs = validated(this, itemIndex, () => searchQuery(target.appId, target.org, filters, this.getTimezone()));
-	qs.order = order;
-	qs.size = limit === undefined ? RETURN_ALL_PAGE_SIZE : Math.min(limit, RETURN_ALL_PAGE_SIZE);
+	qs.order = plan.order;
+	qs.size = plan.size;
 	const urls = await resolveAltinnUrls.call(this);
 	const pages = storageInstancePages.call(this, { url: `${urls.storage}/instances`, qs, target: `instances of ${target.appId}` }, itemIndex);
 	const instances = await collectPages(pages, limit);
+	if (plan.reverse) instances.reverse();
 	return instances.map((json) => ({ json, pairedItem: { item: itemIndex } }));
 }
