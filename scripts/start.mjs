@@ -24,7 +24,7 @@ const { loadExamples, summariseRun } = require('./n8n/examples.cjs');
 const headless = process.argv.includes('--headless');
 const reset = process.argv.includes('--reset');
 
-/** The manual trigger's name in the download example, which "Execute workflow" should start from. */
+/** The manual trigger's name in the download example (the other choice of its "Execute workflow" button). */
 const MANUAL_TRIGGER = "When clicking 'Execute workflow'";
 
 function submissionEvery() {
@@ -134,10 +134,11 @@ async function main() {
 			`            a new submission arrives every ${submissionEvery()}`,
 			'',
 			'What to click:',
-			`  1. Overview → open "${ex.workflows[0].name}" → "Execute workflow"`,
-			`     (from "${MANUAL_TRIGGER}"): it searches the not-yet-confirmed instances, downloads their data`,
-			'     elements as binary files and confirms each instance. Double-click a node to see its output (the',
-			'     download node shows the files). Run it again after a minute: a new submission will be waiting.',
+			`  1. Overview → open "${ex.workflows[0].name}" → "Execute workflow" (the button says "from On New`,
+			'     Submission"): the Altinn Trigger fetches the newest completed, unconfirmed submission, "Download All',
+			'     Data" downloads its files as binary and "Confirm Download" confirms it. Double-click a node to see',
+			`     its output. To process every waiting submission, choose "${MANUAL_TRIGGER}" with the arrow`,
+			'     next to the button. A new submission arrives every minute, so there is always one to fetch.',
 			`  2. Open "${ex.workflows[1].name}" → "Execute workflow": it creates an instance with prefilled`,
 			'     form data and uploads an attachment.',
 			`  3. Credentials → "${ex.credential.name}" → "Retry" tests the demo Maskinporten client with a fresh`,
