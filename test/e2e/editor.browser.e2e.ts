@@ -196,8 +196,11 @@ describe('the n8n editor in Chromium', () => {
 			const clientId = modal.locator('[data-test-id="parameter-input-clientId"] input').first();
 			await clientId.fill('wrong-client-id');
 			await modal.getByRole('button', { name: /Retry/ }).click();
-			await modal.getByText(/Check Client ID/).first().waitFor({ timeout: 30_000 });
-			bad = await modal.innerText();
+			await modal.getByText(/Couldn.t connect with these settings/).first().waitFor({ timeout: 60_000 });
+			// n8n 2.41 shows the test's message behind "More details"
+			await modal.getByText('More details').first().click();
+			await page.getByText(/Check Client ID/).first().waitFor({ timeout: 30_000 });
+			bad = await page.locator('body').innerText();
 		});
 		expect(bad).toContain('Check Client ID');
 		expect(bad).toMatch(/MP-100|does not know client/);
