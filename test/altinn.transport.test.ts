@@ -6,7 +6,8 @@ import { eventQuery } from '../nodes/Altinn/actions/instance/getEvents.operation
 import { pagingPlan, searchQuery, storedDateText } from '../nodes/Altinn/actions/instance/search.operation';
 import { batchingFrom } from '../nodes/Altinn/actions/router';
 import { dataTypeOptions } from '../nodes/Altinn/shared/applications';
-import { dateRange, InputError, nationalIdentityNumber, orgNumber, parseInstanceRef, partyId, toUtcIso } from '../nodes/Altinn/shared/validation';
+import { dateRange, toUtcIso } from '../nodes/Altinn/shared/dates';
+import { InputError, nationalIdentityNumber, orgNumber, parseInstanceRef, partyId } from '../nodes/Altinn/shared/validation';
 import { altinnUrlsFrom, buildMultipart, describeAltinnError, formatValidationIssues, parseErrorBody, tokenFreshness, withQuery } from '../nodes/Altinn/transport';
 import { backoffMs, classifyNetworkCode, isRetryableStatus, parseRetryAfter, RETRY } from '../nodes/Altinn/transport/request';
 
@@ -141,8 +142,10 @@ describe('query building', () => {
 });
 
 describe('retry policy', () => {
-	it('retries only 429, 502, 503 and 504', () => {
-		expect([400, 401, 403, 404, 409, 429, 500, 502, 503, 504].filter(isRetryableStatus)).toEqual([429, 502, 503, 504]);
+	it('retries 429, 502, 503 and 504, and a 500 only for a GET', () => {
+		expect([400, 401, 403, 404, 409, 429, 500, 502, 503, 504].filter((s) => isRetryableStatus(s, 'POST'))).toEqual([429, 502, 503, 504]);
+		// Storage's transient "Unable to perform query on instances" (InstancesController) is a 500.
+		expect([400, 404, 429, 500, 501, 502, 503, 504].filter((s) => isRetryableStatus(s, 'GET'))).toEqual([429, 500, 502, 503, 504]);
 	});
 
 	it('backs off exponentially with jitter, and a Retry-After wins', () => {

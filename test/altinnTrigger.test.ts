@@ -7,6 +7,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { MaskinportenApi } from '../credentials/MaskinportenApi.credentials';
 import { Altinn } from '../nodes/Altinn/Altinn.node';
+import { RETRY } from '../nodes/Altinn/transport/request';
 import { AltinnTrigger } from '../nodes/AltinnTrigger/AltinnTrigger.node';
 import { startEmulator, type Emulator } from './emulator';
 import type { RegisteredJwk } from './emulator/maskinporten';
@@ -24,7 +25,12 @@ let emu: Emulator;
 let credentials: TestCredentialsHelper;
 let partyId: number;
 
+const savedDelay = RETRY.baseDelayMs;
+/** A read that fails for good: a 500 on every attempt (a GET retries a single 500, as Storage's are often transient). */
+const FOR_GOOD = RETRY.maxAttempts;
+
 beforeAll(async () => {
+	RETRY.baseDelayMs = 10;
 	emu = await startEmulator();
 	emu.world.addServiceOwner(TTD);
 	emu.world.addServiceOwner(DIGDIR);
@@ -47,6 +53,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+	RETRY.baseDelayMs = savedDelay;
 	emu.world.dispose?.();
 	await emu.close();
 });
@@ -59,7 +66,10 @@ function emptyApp(appId: string) {
 	emu.world.appEvents.set(appId, []);
 }
 
-function poller(parameters: INodeParameters, opts: { staticData?: IDataObject; credential?: string; mode?: 'trigger' | 'manual'; budgetMs?: number; durable?: boolean } = {}) {
+function poller(
+	parameters: INodeParameters,
+	opts: { staticData?: IDataObject; credential?: string; mode?: 'trigger' | 'manual'; budgetMs?: number; durable?: boolean; timezone?: string } = {},
+) {
 	return new Poller({
 		node: { name: NODE, type: 'n8n-nodes-altinn.altinnTrigger', parameters, credentials: { maskinportenApi: opts.credential ?? 'cred-1' } },
 		nodeType: new AltinnTrigger(),
@@ -68,6 +78,7 @@ function poller(parameters: INodeParameters, opts: { staticData?: IDataObject; c
 		mode: opts.mode ?? 'trigger',
 		pollBudgetMs: opts.budgetMs,
 		durableCursor: opts.durable,
+		timezone: opts.timezone,
 	});
 }
 
@@ -159,14 +170,14 @@ describe('Instance changes', () => {
 		const p = poller(instanceParams({ options: { maxItems: 1000 } }));
 		const tracker = new Tracker();
 
-		// Pages are 200: the first page is read, the second fails (500 is not retried).
-		emu.faults.add({ route: 'storage.instances.query', status: 500, after: 1, times: 1 });
+		// Pages are 200: the first page is read, the second fails (a 500 on every attempt).
+		emu.faults.add({ route: 'storage.instances.query', status: 500, after: 1, times: FOR_GOOD });
 		const first = await p.poll();
 		tracker.take(first, changeKey);
 		expect(first.json).toHaveLength(200);
 
 		// The next poll fails on its very first request: nothing finished, so the error surfaces.
-		emu.faults.add({ route: 'storage.instances.query', status: 500, times: 1 });
+		emu.faults.add({ route: 'storage.instances.query', status: 500, times: FOR_GOOD });
 		const failing = await p.poll();
 		expect(failing.error?.message).toBeDefined();
 		expect(failing.emitted).toBe(false);
@@ -209,7 +220,7 @@ describe('Instance changes', () => {
 		);
 		const p = poller(instanceParams({ downloadData: true, options: { dataTypes: 'attachment' } }));
 		// Each instance has one attachment: the third download fails for good (500).
-		emu.faults.add({ route: 'storage.data.get', status: 500, after: 2, times: 1 });
+		emu.faults.add({ route: 'storage.data.get', status: 500, after: 2, times: FOR_GOOD });
 		const first = await p.poll();
 		expect(first.json.map((j) => j.instanceId)).toEqual([recs[0].instance.id, recs[1].instance.id]);
 		const item = first.items![0][1];
@@ -313,9 +324,9 @@ describe('Instance changes', () => {
 		const b = create(QUIET, base + 60_000);
 		const p = poller(instanceParams());
 		expect((await p.poll()).json.map((j) => j.instanceId)).toEqual([a.instance.id, b.instance.id]);
-		// As n8n's date picker gives it: no zone (read as UTC).
-		const picked = new Date(base + 30_000).toISOString().replace(/\.\d+Z$/, '');
-		const moved = poller(instanceParams({ startTime: picked }), { staticData: p.persistedStaticData });
+		// As n8n's date picker gives it: no zone, read in the workflow's time zone (Tokyo: UTC+9, no summer time).
+		const picked = new Date(base + 30_000 + 9 * 3600_000).toISOString().replace(/\.\d+Z$/, '');
+		const moved = poller(instanceParams({ startTime: picked }), { staticData: p.persistedStaticData, timezone: 'Asia/Tokyo' });
 		expect((await moved.poll()).json.map((j) => j.instanceId)).toEqual([b.instance.id]);
 	});
 
@@ -413,7 +424,7 @@ describe('App events', () => {
 		await drainAll(p, tracker, eventKey, true);
 		for (const rec of recs.slice(0, 5)) emu.world.advanceProcess(rec, 'end');
 		// The next poll fails on its first request: nothing finished, nothing emitted, the error surfaces.
-		emu.faults.add({ route: 'events.app.query', status: 500, times: 1 });
+		emu.faults.add({ route: 'events.app.query', status: 500, times: FOR_GOOD });
 		const failed = await p.poll();
 		expect(failed).toMatchObject({ emitted: false, error: expect.objectContaining({ message: expect.stringContaining('500') }) });
 		tracker.take(await p.poll(), eventKey);
@@ -421,7 +432,7 @@ describe('App events', () => {
 		const wide = poller(eventParams({ options: { maxItems: 1000 } }), { staticData: p.persistedStaticData, durable: true });
 		for (const rec of recs.slice(5)) emu.world.advanceProcess(rec, 'end');
 		for (let i = 0; i < 250; i++) emu.world.addAppEvent(DEMO, { type: 'app.instance.substatus.changed', instance: recs[0] });
-		emu.faults.add({ route: 'events.app.query', status: 500, after: 1, times: 1 });
+		emu.faults.add({ route: 'events.app.query', status: 500, after: 1, times: FOR_GOOD });
 		const partial = await wide.poll();
 		tracker.take(partial, eventKey);
 		expect(partial.json).toHaveLength(200);
@@ -452,9 +463,11 @@ describe('App events', () => {
 		expect(result.items![0][0].binary?.data_0).toMatchObject({ fileName: 'a.txt' });
 	});
 
-	it('a start time without a zone is sent to Events as UTC (Events refuses one without)', async () => {
+	it("a start time without a zone is read in the workflow's time zone and sent to Events as UTC (Events refuses one without)", async () => {
 		const rec = emu.world.createInstance({ appId: DEMO, partyId });
-		const result = await poller(eventParams({ eventTypes: ['created'], startTime: startTime.replace(/\.\d+Z$/, '') })).poll();
+		// Tokyo is UTC+9 all year: the same instant, as the date picker shows it there.
+		const inTokyo = new Date(Date.parse(startTime) + 9 * 3600_000).toISOString().replace(/\.\d+Z$/, '');
+		const result = await poller(eventParams({ eventTypes: ['created'], startTime: inTokyo }), { timezone: 'Asia/Tokyo' }).poll();
 		expect(result.error).toBeUndefined();
 		expect(result.json.map((j) => j.instanceId)).toEqual([rec.instance.id]);
 	});
@@ -535,7 +548,7 @@ describe('A long, randomly interleaved run', () => {
 				if (source === 'appEvents' && rec.instance.process?.currentTask) emu.world.advanceProcess(rec, 1);
 				else emu.world.setLastChanged(rec, (clock += 3));
 			} else if (r < 0.5) {
-				emu.faults.add({ route, status: random() < 0.5 ? 500 : 503, after: Math.floor(random() * 3), times: 1 + Math.floor(random() * 2) });
+				emu.faults.add({ route, status: random() < 0.5 ? 500 : 503, after: Math.floor(random() * 3), times: random() < 0.5 ? 1 : FOR_GOOD });
 			} else if (r < 0.6) {
 				// n8n restarts: a fresh workflow from the database.
 				p = poller(params, { staticData: p.persistedStaticData, durable: random() < 0.5 });

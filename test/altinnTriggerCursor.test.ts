@@ -13,7 +13,6 @@ import {
 	isNewInstance,
 	readCursor,
 	timeKey,
-	toUtcIso,
 } from '../nodes/AltinnTrigger/cursor';
 import { drain, type DrainSource } from '../nodes/AltinnTrigger/drain';
 import { eventFilter, eventItem, instanceItem, instanceRefFromEvent } from '../nodes/AltinnTrigger/records';
@@ -29,12 +28,6 @@ describe('timeKey / compareTimes', () => {
 		expect(compareTimes('2024-01-01T10:00:00Z', '2024-01-01T11:00:00+01:00')).toBe(0);
 		expect(compareTimes('2024-01-01T10:00:00.5Z', '2024-01-01T10:00:00.500000Z')).toBe(0);
 		expect(compareTimes('2024-01-01T10:00:00', '2024-01-01T10:00:00Z')).toBe(0);
-	});
-	it('reads a time without a zone as UTC and writes full UTC ISO', () => {
-		expect(toUtcIso('2024-05-01T10:00:00')).toBe('2024-05-01T10:00:00.000Z');
-		expect(toUtcIso('2024-05-01')).toBe('2024-05-01T00:00:00.000Z');
-		expect(toUtcIso('2024-05-01T12:00:00+02:00')).toBe('2024-05-01T10:00:00.000Z');
-		expect(toUtcIso('soon')).toBeUndefined();
 	});
 	it('rejects text that is not a time', () => {
 		expect(timeKey('yesterday')).toBeUndefined();
@@ -167,7 +160,7 @@ describe('records', () => {
 	const guid = 'f21e491f-f862-4776-b81f-725657ef0a18';
 	it('reads the instance out of an event source URL', () => {
 		const event = { id: 'e', type: 'app.instance.created', source: `https://ttd.apps.altinn.no/ttd/apps-test/instances/50019855/${guid}` };
-		expect(instanceRefFromEvent(event, { org: 'x', app: 'y' })).toEqual({ org: 'ttd', app: 'apps-test', partyId: '50019855', instanceGuid: guid });
+		expect(instanceRefFromEvent(event, { org: 'x', app: 'y' })).toEqual({ org: 'ttd', app: 'apps-test', partyId: '50019855', instanceGuid: guid, id: `50019855/${guid}` });
 		const item = eventItem({ ...event, subject: '/party/50019855', time: '2024-01-01T00:00:00Z' }, 'ttd/apps-test', links);
 		expect(item).toMatchObject({
 			instanceId: `50019855/${guid}`,
@@ -182,6 +175,7 @@ describe('records', () => {
 			app: 'a',
 			partyId: '1',
 			instanceGuid: guid,
+			id: `1/${guid}`,
 		});
 	});
 	it('shapes an instance change', () => {

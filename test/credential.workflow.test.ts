@@ -21,6 +21,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { MaskinportenApi } from '../credentials/MaskinportenApi.credentials';
 import { Altinn } from '../nodes/Altinn/Altinn.node';
+import { AltinnEventsTrigger } from '../nodes/AltinnEventsTrigger/AltinnEventsTrigger.node';
 import { AltinnTrigger } from '../nodes/AltinnTrigger/AltinnTrigger.node';
 import { clearTokenCache } from '../credentials/maskinporten';
 import { startEmulator, type Emulator } from './emulator';
@@ -255,7 +256,7 @@ async function testCredential(data: ICredentialDataDecryptedObject): Promise<INo
 describe('credential test button', () => {
 	it('is a node method linked by testedBy on both nodes, never a test request on the credential (n8n prefers that one)', () => {
 		expect('test' in new MaskinportenApi()).toBe(false);
-		for (const node of [new Altinn(), new AltinnTrigger()]) {
+		for (const node of [new Altinn(), new AltinnTrigger(), new AltinnEventsTrigger()]) {
 			const entry = node.description.credentials!.find((c) => c.name === 'maskinportenApi')!;
 			expect(entry.testedBy).toBe('maskinportenApiTest');
 			expect(typeof node.methods.credentialTest.maskinportenApiTest).toBe('function');

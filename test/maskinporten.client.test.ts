@@ -119,7 +119,7 @@ describe('retries', () => {
 		});
 		await expect(
 			getAccessToken(http, credentials(), { client: { retryDelaysMs: [5, 10], sleep: async (ms) => void pauses.push(ms) } }),
-		).rejects.toThrow('Could not reach Maskinporten at https://test.maskinporten.no/token (connect ECONNREFUSED 127.0.0.1:9; tried 3 times)');
+		).rejects.toThrow('Could not reach Maskinporten: POST https://test.maskinporten.no/token (connect ECONNREFUSED 127.0.0.1:9; tried 3 times)');
 		expect(grants).toHaveLength(3);
 		expect(pauses).toEqual([5, 10]);
 	});

@@ -5,6 +5,7 @@
  */
 import { createPrivateKey } from 'node:crypto';
 
+import { isLoopback } from '../credentials/maskinporten/environments';
 import { CredentialSettingsError } from '../credentials/maskinporten/errors';
 import { parseSettings } from '../credentials/maskinporten/settings';
 import { business, fixture, fixtureKey, testKey } from './support/keys';
@@ -33,6 +34,9 @@ const cases: Array<[string, Record<string, unknown>, string, string]> = [
 	['custom without Maskinporten URL', custom({ maskinportenUrl: '' }), 'maskinportenUrl', 'Maskinporten URL is required when Environment is Custom'],
 	['custom with a bad Maskinporten URL', custom({ maskinportenUrl: 'not a url' }), 'maskinportenUrl', 'Maskinporten URL "not a url" is not a valid URL; give a full URL such as https://example.no/'],
 	['custom platform URL over ftp', custom({ altinnPlatformUrl: 'ftp://x.no' }), 'altinnPlatformUrl', 'Altinn Platform URL must start with https:// (or http:// for a local emulator)'],
+	['custom platform URL over plain http to a network host', custom({ altinnPlatformUrl: 'http://10.0.0.5:8080' }), 'altinnPlatformUrl', 'Altinn Platform URL "http://10.0.0.5:8080" uses plain http:// to 10.0.0.5:8080: the grant and the tokens would travel unencrypted. Use https://, or http:// only to this machine (localhost, 127.0.0.1, ::1) for a local emulator.'],
+	['custom Maskinporten URL over plain http to a named host', custom({ maskinportenUrl: 'http://maskinporten.example.no/' }), 'maskinportenUrl', 'Maskinporten URL "http://maskinporten.example.no/" uses plain http:// to maskinporten.example.no: the grant and the tokens would travel unencrypted. Use https://, or http:// only to this machine (localhost, 127.0.0.1, ::1) for a local emulator.'],
+	['custom apps URL over plain http to 128.0.0.1', custom({ altinnAppsUrl: 'http://{org}.128.0.0.1.nip.io' }), 'altinnAppsUrl', 'Altinn Apps URL "http://{org}.128.0.0.1.nip.io" uses plain http:// to org.128.0.0.1.nip.io: the grant and the tokens would travel unencrypted. Use https://, or http:// only to this machine (localhost, 127.0.0.1, ::1) for a local emulator.'],
 	['custom without apps URL', custom({ altinnAppsUrl: undefined }), 'altinnAppsUrl', 'Altinn Apps URL is required when Environment is Custom'],
 	['empty client id', base({ clientId: '  ' }), 'clientId', 'Client ID is empty. Enter the client id of your Maskinporten client (from Samarbeidsportalen).'],
 	['client id with spaces', base({ clientId: 'my client' }), 'clientId', 'Client ID "my client" contains spaces. Copy the client id exactly as Samarbeidsportalen shows it.'],
@@ -126,6 +130,15 @@ describe('accepted input', () => {
 		expect(settings.useAltinnTestOrg).toBe(false);
 		expect(settings.scopes).toEqual(['altinn:serviceowner/instances.read', 'altinn:serviceowner/instances.write']);
 		expect(settings.endpoints.altinnPlatformUrl).toBe('https://platform.altinn.no');
+	});
+
+	it('allows plain http:// only to this machine', () => {
+		for (const host of ['localhost', 'emu.localhost', '127.0.0.1', '127.10.20.30', '[::1]']) {
+			expect(() => parseSettings(custom({ altinnPlatformUrl: `http://${host}:8080` }))).not.toThrow();
+		}
+		expect(isLoopback('128.0.0.1')).toBe(false);
+		expect(isLoopback('localhost.example.no')).toBe(false);
+		expect(isLoopback('127.0.0.256')).toBe(false);
 	});
 
 	it('accepts org numbers with spaces or the 0192: prefix', () => {

@@ -62,7 +62,22 @@ function requireUrl(field: string, label: string, value: unknown): string {
 	if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
 		throw new EndpointError(field, `${label} must start with https:// (or http:// for a local emulator)`);
 	}
+	if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname)) {
+		throw new EndpointError(
+			field,
+			`${label} "${text}" uses plain http:// to ${parsed.host}: the grant and the tokens would travel unencrypted. Use https://, or http:// only to this machine (localhost, 127.0.0.1, ::1) for a local emulator.`,
+		);
+	}
 	return text;
+}
+
+/** This machine: `localhost` (and `*.localhost`), 127.0.0.0/8, or ::1. Plain http:// is allowed only here. */
+export function isLoopback(hostname: string): boolean {
+	const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+	if (host === 'localhost' || host.endsWith('.localhost')) return true;
+	if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
+	const v4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+	return !!v4 && v4.slice(1).every((part) => Number(part) <= 255);
 }
 
 export function resolveEndpoints(environment: unknown, custom: CustomEndpointInput = {}): Endpoints {

@@ -240,9 +240,9 @@ const CATALOGUE: Explanation[] = [
 	},
 	{
 		code: 'MP-303',
-		match: /MP-303|Invalid authorization details values/i,
+		match: /MP-303|Invalid authorization details values|invalid_altinn_customer_configuration/i,
 		explain: () =>
-			'No approved system user matches. Check System User Org (the customer that approved the system user), System User External Reference (needed only if the system user was created with one), and that the client is the one registered on the system in the system register.',
+			'No approved system user matches. Has the customer approved the system user request yet (its confirm URL)? Check System User Org (the customer that approved the system user), System User External Reference (needed only if the system user was created with one), and that the client is the one registered on the system in the system register.',
 	},
 ];
 
@@ -295,11 +295,17 @@ export function maskinportenBadSuccess(body: string): MaskinportenError {
 	);
 }
 
-export function unreachable(step: FailedStep, url: string, cause: unknown, attempts: number): MaskinportenError {
-	const reason = describeNetworkError(cause);
+export function unreachable(
+	step: FailedStep,
+	request: { method: string; url: string },
+	cause: unknown,
+	attempts: number,
+	timeoutMs: number,
+): MaskinportenError {
+	const reason = describeNetworkError(cause, timeoutMs);
 	const service = step === 'grant' ? 'Maskinporten' : "Altinn's token exchange";
 	return new MaskinportenError(
-		`Could not reach ${service} at ${url} (${reason}; tried ${attempts} time${attempts === 1 ? '' : 's'})`,
+		`Could not reach ${service}: ${request.method} ${request.url} (${reason}; tried ${attempts} time${attempts === 1 ? '' : 's'})`,
 		step === 'grant'
 			? 'Check the network from n8n to Maskinporten (proxy, firewall, DNS) and, for Custom, the Maskinporten URL.'
 			: 'Check the network from n8n to Altinn (proxy, firewall, DNS) and, for Custom, the Altinn Platform URL.',
@@ -307,10 +313,12 @@ export function unreachable(step: FailedStep, url: string, cause: unknown, attem
 	);
 }
 
-function describeNetworkError(cause: unknown): string {
+function describeNetworkError(cause: unknown, timeoutMs: number): string {
 	const error = cause as { code?: unknown; message?: unknown } | undefined;
 	const code = typeof error?.code === 'string' ? error.code : undefined;
 	const message = typeof error?.message === 'string' ? redact(error.message, 160) : 'unknown error';
+	// axios: `timeout of 30000ms exceeded` (ECONNABORTED or ETIMEDOUT).
+	if (/timeout of \d+ms exceeded/i.test(message) || code === 'ETIMEDOUT') return `no answer within ${Math.round(timeoutMs / 1000)} s`;
 	return code && !message.includes(code) ? `${code}: ${message}` : message;
 }
 

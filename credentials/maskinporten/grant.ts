@@ -11,12 +11,12 @@ import type { MaskinportenSettings } from './settings';
 /** The identifier scheme for Norwegian organisation numbers (ISO 6523, `0192:`). */
 export const ORG_NUMBER_SCHEME = 'iso6523-actorid-upis';
 
-export const JWT_BEARER_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const JWT_BEARER_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 /** Seconds between `iat` and `exp`. Maskinporten allows at most 120. */
 export const GRANT_LIFETIME_SEC = 100;
 
-export interface GrantClaims {
+interface GrantClaims {
 	aud: string;
 	iss: string;
 	scope: string;
@@ -32,7 +32,7 @@ export interface GrantClaims {
 	}>;
 }
 
-export function grantClaims(settings: MaskinportenSettings, nowSec: number, jti: string = randomUUID()): GrantClaims {
+function grantClaims(settings: MaskinportenSettings, nowSec: number, jti: string = randomUUID()): GrantClaims {
 	const claims: GrantClaims = {
 		aud: settings.endpoints.maskinportenIssuer,
 		iss: settings.clientId,

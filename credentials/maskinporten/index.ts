@@ -10,7 +10,7 @@ import type { ICredentialTestFunctions, IHttpRequestHelper } from 'n8n-workflow'
 
 import { parseSettings, settingsFingerprint, type TokenRequestOverrides } from './settings';
 import { TokenCache } from './tokenCache';
-import { type ClientOptions, fetchToken, type HttpCall, type IssuedToken } from './tokenClient';
+import { type ClientOptions, fetchToken, type HttpCall, type IssuedToken, TOKEN_TIMEOUTS } from './tokenClient';
 
 export { appBaseUrl, resolveEndpoints, type Endpoints, type EnvironmentName } from './environments';
 export { CredentialSettingsError, MaskinportenError, redact } from './errors';
@@ -64,7 +64,7 @@ export function httpCallFrom(httpRequest: IHttpRequestHelper['helpers']['httpReq
 			json: false,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			timeout: 30_000,
+			timeout: TOKEN_TIMEOUTS.requestMs,
 		})) as { statusCode?: number; body?: unknown };
 		return { statusCode: Number(response.statusCode), body: asText(response.body) };
 	};

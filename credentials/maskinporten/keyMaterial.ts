@@ -14,8 +14,6 @@ import { parseJson } from './jwt';
 
 export type KeyType = 'jwk' | 'pem' | 'certificate';
 
-export const KEY_TYPES: readonly KeyType[] = ['jwk', 'pem', 'certificate'];
-
 export interface KeyInput {
 	keyType: unknown;
 	jwk?: unknown;

@@ -48,10 +48,6 @@ export class TokenCache {
 		return await promise;
 	}
 
-	invalidate(key: string): void {
-		this.entries.delete(key);
-	}
-
 	clear(): void {
 		this.entries.clear();
 	}

@@ -48,7 +48,14 @@ export interface ClientOptions {
 	now?: () => number;
 }
 
-export const DEFAULT_RETRY_DELAYS_MS = [300, 1200];
+const DEFAULT_RETRY_DELAYS_MS = [300, 1200];
+
+/**
+ * Timeouts of the token requests: each grant or exchange may wait `requestMs` for an answer,
+ * and its attempts together stop after `budgetMs` (a retry starts only while at least half a
+ * request timeout of the budget is left). Mutable for tests.
+ */
+export const TOKEN_TIMEOUTS = { requestMs: 30_000, budgetMs: 60_000 };
 
 /** Fallback lifetime when neither `expires_in` nor the token's `exp` says (Maskinporten's default is 120 s). */
 const FALLBACK_LIFETIME_SEC = 120;
@@ -61,11 +68,11 @@ async function sendWithRetry(
 ): Promise<HttpResponse> {
 	const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
 	const wait = options.sleep ?? sleep;
+	const now = options.now ?? Date.now;
+	const started = now();
 	let attempt = 0;
-	let lastRequestUrl = '';
 	for (;;) {
 		const request = build();
-		lastRequestUrl = request.url;
 		let response: HttpResponse | undefined;
 		let failure: unknown;
 		try {
@@ -74,9 +81,10 @@ async function sendWithRetry(
 			failure = error;
 		}
 		const retryable = response === undefined || response.statusCode >= 500;
-		if (!retryable || attempt >= delays.length) {
+		const budgetLeft = TOKEN_TIMEOUTS.budgetMs - (now() - started) - (delays[attempt] ?? 0);
+		if (!retryable || attempt >= delays.length || budgetLeft < TOKEN_TIMEOUTS.requestMs / 2) {
 			if (response) return response;
-			throw unreachable(step, lastRequestUrl, failure, attempt + 1);
+			throw unreachable(step, request, failure, attempt + 1, TOKEN_TIMEOUTS.requestMs);
 		}
 		await wait(delays[attempt]);
 		attempt++;
@@ -84,7 +92,7 @@ async function sendWithRetry(
 }
 
 /** Posts a freshly signed grant and returns Maskinporten's access token. */
-export async function requestMaskinportenToken(
+async function requestMaskinportenToken(
 	http: HttpCall,
 	settings: MaskinportenSettings,
 	options: ClientOptions = {},

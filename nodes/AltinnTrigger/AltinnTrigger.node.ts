@@ -5,6 +5,7 @@ import * as credentialTest from '../Altinn/methods/credentialTest';
 import { altinnTriggerApi } from './altinnApi';
 import { triggerProperties } from './description';
 import { pollTrigger, readSettings } from './poll';
+import { pollSystemUserRequests, SYSTEM_USER_REQUESTS, withSystemUserRequests } from './systemUserRequests';
 
 /**
  * Starts a workflow for every new app event or instance change of one Altinn app, exactly once:
@@ -17,21 +18,23 @@ export class AltinnTrigger implements INodeType {
 		icon: { light: 'file:../../icons/altinn.svg', dark: 'file:../../icons/altinn.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["source"] === "appEvents" ? "App events" : "Instance changes"}}: {{$parameter["org"]}}/{{$parameter["app"]}}',
-		description: 'Starts the workflow when an Altinn app has new events or changed instances',
+		subtitle:
+			'={{$parameter["source"] === "systemUserRequests" ? "System user requests: " + $parameter["systemId"] : ($parameter["source"] === "appEvents" ? "App events" : "Instance changes") + ": " + $parameter["org"] + "/" + $parameter["app"]}}',
+		description: 'Starts the workflow when an Altinn app has new events or changed instances, or a customer decides on a system user request',
 		defaults: { name: 'Altinn Trigger' },
 		polling: true,
 		// No usableAsTool: a trigger cannot be an AI tool (lint rule node-usable-as-tool forbids `true` here).
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'maskinportenApi', required: true, testedBy: 'maskinportenApiTest' }],
-		properties: triggerProperties,
+		properties: withSystemUserRequests(triggerProperties),
 	};
 
 	// The same credential test as the Altinn node: n8n may find the credential through either node.
 	methods = { credentialTest };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		if (this.getNodeParameter('source', 'instanceChanges') === SYSTEM_USER_REQUESTS) return await pollSystemUserRequests(this);
 		const settings = readSettings(this);
 		const api = await altinnTriggerApi(this);
 		return await pollTrigger(this, api, settings);

@@ -3,14 +3,15 @@
  * retries with backoff on 429/502/503/504 and resets, paging by `next`, downloads into n8n's
  * binary store, and the single error mapper.
  */
-import type { IDataObject, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { altinnRequest, eventPages, resolveAltinnUrls, storageInstancePages } from '../Altinn/transport';
 import { downloadToBinary } from '../Altinn/transport/binary';
 import type { TriggerApi } from './api';
+import type { TriggerContext } from './finish';
 import type { AppEvent, StorageInstance } from './records';
 
-export async function altinnTriggerApi(ctx: IPollFunctions): Promise<TriggerApi> {
+export async function altinnTriggerApi(ctx: TriggerContext): Promise<TriggerApi> {
 	const urls = await resolveAltinnUrls.call(ctx);
 	const get = async <T>(url: string, target: string) =>
 		(await altinnRequest.call(ctx, { method: 'GET', url, retry: 'safe', target, action: 'read' })) as T;

@@ -86,19 +86,6 @@ export function timeKey(iso: string): string | undefined {
 	return `${String(seconds + 1e11).padStart(12, '0')}.${nanos}`;
 }
 
-/**
- * A time as full UTC ISO 8601 (`…Z`), reading a time without a zone as UTC (n8n's date picker gives
- * none, Events refuses a `from` without one, and JavaScript would read it as the server's local time).
- */
-export function toUtcIso(text: string): string | undefined {
-	const trimmed = text.trim();
-	const m = ISO.exec(trimmed);
-	if (!m) return undefined;
-	const withZone = m[8] ? trimmed : `${trimmed.replace(' ', 'T')}${m[4] ? '' : 'T00:00:00'}Z`;
-	const ms = Date.parse(withZone);
-	return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-}
-
 /** Orders two times; text that is not a time sorts first, so it never moves a cursor backwards. */
 export function compareTimes(a: string, b: string): number {
 	const ka = timeKey(a) ?? '';
@@ -131,7 +118,7 @@ export function instanceQueryFrom(cursor: InstanceCursor): string {
  * Events keeps events for 90 days, and `after=<id>` of an event it no longer has matches nothing,
  * for ever. A cursor whose last event is close to that age resumes by time instead.
  */
-export const EVENT_AFTER_MAX_AGE_MS = 80 * 24 * 60 * 60 * 1000;
+const EVENT_AFTER_MAX_AGE_MS = 80 * 24 * 60 * 60 * 1000;
 
 /** How to ask Events for what follows the cursor: `after` the last event, or `from` a time. */
 export function eventQueryFrom(cursor: EventCursor, nowMs: number): { after: string } | { from: string } {
@@ -178,11 +165,11 @@ export function cursorScope(source: SourceName, appId: string, start?: { from: S
 export type StartFrom = 'now' | 'time' | 'unconfirmed' | 'retained';
 
 /** How far back "now" looks on the first poll, so that Altinn's clock, not n8n's, decides what is "now". */
-export const NOW_LOOKBACK_MS = 10 * 60 * 1000;
+const NOW_LOOKBACK_MS = 10 * 60 * 1000;
 /** Events keeps app events for 90 days. */
 export const EVENT_RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
 /** The earliest time Storage is asked about when everything not yet confirmed is wanted. */
-export const BEGINNING = '2000-01-01T00:00:00Z';
+const BEGINNING = '2000-01-01T00:00:00Z';
 
 /** The cursor for a trigger that has none yet (first activation, or the app or source changed). */
 export function initialCursor(

@@ -2,9 +2,10 @@
  * The trigger's poll: settings in, items out, cursor kept in the node's static data. The HTTP
  * calls go through `TriggerApi`; the cursor rules and the drain are pure (cursor.ts, drain.ts).
  */
-import type { IBinaryData, IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
+import { toUtcIso } from '../Altinn/shared/dates';
 import { statusOf, type Query, type TriggerApi } from './api';
 import {
 	afterEvent,
@@ -24,16 +25,14 @@ import {
 	readCursor,
 	type SourceName,
 	type StartFrom,
-	toUtcIso,
 } from './cursor';
 import { DEFAULT_MAX_ITEMS, DEFAULT_SETTLE_SECONDS } from './description';
+import { asNodeError, ItemFinisher } from './finish';
 import { drain, type DrainResult, type DrainSource } from './drain';
 import {
 	type AppEvent,
 	eventFilter,
-	eventItem,
 	type EventTypeChoice,
-	instanceItem,
 	type StorageInstance,
 } from './records';
 
@@ -78,7 +77,12 @@ export function readSettings(ctx: IPollFunctions): TriggerSettings {
 		});
 	}
 	const startFrom = ctx.getNodeParameter('startFrom', 'now') as StartFrom;
-	const startTime = startFrom === 'time' ? toUtcIso(text('startTime')) : undefined;
+	let startTime: string | undefined;
+	try {
+		startTime = startFrom === 'time' ? toUtcIso(text('startTime'), 'Start Time', ctx.getTimezone()) : undefined;
+	} catch {
+		// not a date: reported just below
+	}
 	if (startFrom === 'time' && !startTime) {
 		throw new NodeOperationError(ctx.getNode(), `Start Time "${text('startTime')}" is not a date and time`, {
 			description: 'Give an ISO 8601 time such as 2024-05-01T00:00:00Z.',
@@ -267,85 +271,6 @@ function eventSource(api: TriggerApi, s: TriggerSettings, nowMs: number): DrainS
 	};
 }
 
-/** Turns records into finished items: the output JSON, the full instance, the downloaded files. */
-class ItemFinisher {
-	constructor(
-		private readonly ctx: IPollFunctions,
-		private readonly api: TriggerApi,
-		private readonly s: TriggerSettings,
-	) {}
-
-	async instance(instance: StorageInstance): Promise<INodeExecutionData> {
-		const json = instanceItem(instance, this.api.links);
-		if (this.s.fetchInstance) json.instance = instance as IDataObject;
-		return await this.withFiles(json, instance);
-	}
-
-	async event(event: AppEvent): Promise<INodeExecutionData> {
-		const json = eventItem(event, appIdOf(this.s), this.api.links);
-		if (!(this.s.fetchInstance || this.s.downloadData) || !json.instanceId) return { json };
-		const instance = await this.fetchInstance(String(json.partyId), String(json.instanceGuid));
-		if (!instance) {
-			json.instance = null;
-			json.instanceGone = true;
-			return { json };
-		}
-		if (this.s.fetchInstance) json.instance = instance as IDataObject;
-		return await this.withFiles(json, instance);
-	}
-
-	/** The instance, or undefined when Storage no longer has it (deleted since the event). */
-	private async fetchInstance(partyId: string, instanceGuid: string): Promise<StorageInstance | undefined> {
-		let failure: unknown;
-		try {
-			return await this.api.getInstance(partyId, instanceGuid);
-		} catch (error) {
-			failure = error;
-		}
-		if (statusOf(failure) === 404) return undefined;
-		throw asNodeError(this.ctx, failure);
-	}
-
-	private async withFiles(json: IDataObject, instance: StorageInstance): Promise<INodeExecutionData> {
-		if (!this.s.downloadData) return { json };
-		const elements = ((instance.data ?? []) as IDataObject[]).filter(
-			(e) => this.s.dataTypes.length === 0 || this.s.dataTypes.includes(String(e.dataType)),
-		);
-		const binary: Record<string, IBinaryData> = {};
-		const described: IDataObject[] = [];
-		for (const element of elements) {
-			const field = `${this.s.binaryPrefix}${described.length}`;
-			const file = await this.download(instance, element);
-			const summary: IDataObject = {
-				id: element.id,
-				dataType: element.dataType,
-				filename: element.filename ?? null,
-				contentType: element.contentType ?? null,
-				size: element.size ?? null,
-			};
-			if (file) {
-				binary[field] = file;
-				summary.binaryProperty = field;
-			} else summary.downloaded = false;
-			described.push(summary);
-		}
-		json.dataElements = described;
-		return Object.keys(binary).length > 0 ? { json, binary } : { json };
-	}
-
-	/** One file, or undefined when it was deleted after the instance was read. */
-	private async download(instance: StorageInstance, element: IDataObject): Promise<IBinaryData | undefined> {
-		let failure: unknown;
-		try {
-			return await this.api.downloadDataElement(instance, element);
-		} catch (error) {
-			failure = error;
-		}
-		if (statusOf(failure) === 404) return undefined;
-		throw asNodeError(this.ctx, failure);
-	}
-}
-
 /** Storage answers 404 for an app it does not know; say so before polling an empty list forever. */
 async function checkAppExists(ctx: IPollFunctions, api: TriggerApi, s: TriggerSettings): Promise<void> {
 	let failure: unknown;
@@ -491,10 +416,4 @@ async function firstOrFail<T>(ctx: IPollFunctions, pages: AsyncIterable<T[]>): P
 		failure = error;
 	}
 	throw asNodeError(ctx, failure);
-}
-
-/** Errors from the transport are already NodeApiErrors with a message for the user; anything else is wrapped. */
-function asNodeError(ctx: IPollFunctions, error: unknown): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	return new NodeOperationError(ctx.getNode(), error as Error);
 }

@@ -4,6 +4,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { findInstanceRef, type InstanceRef } from '../Altinn/shared/validation';
+
 export interface AppEvent {
 	id: string;
 	time?: string;
@@ -61,20 +63,10 @@ export function eventFilter(choices: EventTypeChoice[], taskId = ''): EventFilte
 	return anyTask ? { matches } : { serverTypes: exact, matches };
 }
 
-export interface InstanceRef {
-	org: string;
-	app: string;
-	partyId: string;
-	instanceGuid: string;
-}
-
 /** `partyId/instanceGuid` out of an event's `source` URL (…/{org}/{app}/instances/{partyId}/{guid}) or `resourceinstance`. */
-export function instanceRefFromEvent(event: AppEvent, fallback: { org: string; app: string }): InstanceRef | undefined {
-	const match = /\/([^/]+)\/([^/]+)\/instances\/(\d+)\/([0-9a-f-]{36})/i.exec(event.source ?? '');
-	if (match) return { org: match[1], app: match[2], partyId: match[3], instanceGuid: match[4] };
-	const pair = /^(\d+)\/([0-9a-f-]{36})$/i.exec(event.resourceinstance ?? '');
-	if (pair) return { ...fallback, partyId: pair[1], instanceGuid: pair[2] };
-	return undefined;
+export function instanceRefFromEvent(event: AppEvent, fallback: { org: string; app: string }): (InstanceRef & { org: string; app: string }) | undefined {
+	const ref = findInstanceRef(event.source) ?? findInstanceRef(event.resourceinstance);
+	return ref ? { ...ref, org: ref.org ?? fallback.org, app: ref.app ?? fallback.app } : undefined;
 }
 
 export interface Links {

@@ -51,6 +51,10 @@ function httpRequestWorkflow(url: string) {
 }
 
 const TRIGGER_WF = 'e2eTriggerOnce1';
+const ONBOARDING_WF = 'altinnExSysUsr1';
+const CUSTOMER_ORG = '310000001'; // the example's customer row
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const onboardingExample = (): any => examples.workflows.find((w: { id: string }) => w.id === ONBOARDING_WF);
 
 function triggerWorkflow(org: string, app: string) {
 	const every10s = [0, 10, 20, 30, 40, 50].map((sec) => ({ mode: 'custom', cronExpression: `${sec} * * * * *` }));
@@ -90,6 +94,9 @@ beforeAll(async () => {
 	n8n = new N8n();
 	await n8n.init();
 	examples = loadExamples({ info: demo.info, emulatorUrl: demo.emu.url, credential: CRED });
+	// The onboarding example's trigger polls every minute; every 10 s here keeps the suite short.
+	const decided = onboardingExample().nodes.find((n: { name: string }) => n.name === 'Customer Decided');
+	decided.parameters.pollTimes = { item: [0, 10, 20, 30, 40, 50].map((sec) => ({ mode: 'custom', cronExpression: `${sec} * * * * *` })) };
 
 	const wrongKey = generateDemoKey();
 	credentialData[CRED.id] = demo.credentialData;
@@ -179,17 +186,35 @@ describe('phase 1: the example workflows (n8n execute)', () => {
 	});
 });
 
+describe('phase 1: the system vendor example (n8n execute)', () => {
+	it('"onboard a customer" asks the customer for a system user and composes the confirm link e-mail', async () => {
+		const { run } = await n8n.execute(ONBOARDING_WF);
+		const asked = nodeItems(run, 'Ask for System User');
+		expect(asked).toHaveLength(1);
+		expect(asked[0].json).toMatchObject({ partyOrgNo: CUSTOMER_ORG, status: 'New', isNewRequest: true });
+		const mail = nodeItems(run, 'Confirm Link E-mail');
+		expect(mail[0].json).toMatchObject({ to: 'post@testbedrift.example', confirmUrl: asked[0].json.confirmUrl });
+		expect(String(mail[0].json.text)).toContain(String(asked[0].json.confirmUrl));
+		const request = demo.emu.systemUsers.requests.get(String(asked[0].json.id));
+		expect(request?.status).toBe('New');
+		// The customer approves (in Altinn at confirmUrl; here the emulator's admin route).
+		demo.emu.systemUsers.decide(request!.id, 'approve');
+	});
+});
+
 describe('phase 2: n8n start + REST API', () => {
 	let rest: RestClient;
 
 	let queriesAtStart = 0;
 
 	beforeAll(async () => {
-		const published = await n8n.cli(['publish:workflow', `--id=${TRIGGER_WF}`]);
-		if (published.code !== 0) throw new Error(`publish:workflow failed: ${published.stdout}${published.stderr}`);
+		for (const id of [TRIGGER_WF, ONBOARDING_WF]) {
+			const published = await n8n.cli(['publish:workflow', `--id=${id}`]);
+			if (published.code !== 0) throw new Error(`publish:workflow failed: ${published.stdout}${published.stderr}`);
+		}
 		queriesAtStart = demo.emu.counters.get('route.storage.instances.query');
 		rest = await n8n.start();
-	}, 240_000);
+	}, 420_000); // two publish:workflow CLI runs and n8n start; each CLI run takes up to a minute on a loaded machine
 
 	it('lists the credential type with its icon', async () => {
 		const creds = (await rest.ok('GET', '/types/credentials.json')) as Array<Record<string, unknown>>;
@@ -204,11 +229,11 @@ describe('phase 2: n8n start + REST API', () => {
 		expect(await res.text()).toContain('<svg');
 	});
 
-	it('lists the Altinn node and the Altinn Trigger with icons and codex', async () => {
+	it('lists the Altinn node, the Altinn Trigger and the Altinn Events Trigger with icons and codex', async () => {
 		const nodes = (await rest.ok('GET', '/types/nodes.json')) as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
 		const ours = nodes.filter((n) => String(n.name).startsWith('n8n-nodes-altinn.'));
 		const names = ours.map((n) => n.name);
-		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-altinn.altinn', 'n8n-nodes-altinn.altinnTrigger']));
+		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-altinn.altinn', 'n8n-nodes-altinn.altinnTrigger', 'n8n-nodes-altinn.altinnEventsTrigger']));
 		for (const node of ours) {
 			expect(node.credentials?.some((c: { name: string }) => c.name === 'maskinportenApi')).toBe(true);
 			const icon = typeof node.iconUrl === 'string' ? node.iconUrl : node.iconUrl?.light;
@@ -329,5 +354,29 @@ describe('phase 2: n8n start + REST API', () => {
 		expect(first.results[0].status).toBe('success');
 		const detail = (await rest.ok('GET', `/rest/executions/${first.results[0].id}`)) as { data: string };
 		expect(String(detail.data)).toContain(guid);
+	}, 180_000);
+	it("the onboarding example, once activated, sees the customer's approval and creates an instance as the customer's system user", async () => {
+		// Executions started by the trigger (the CLI run of phase 1 is not one of them).
+		const triggered = async () => {
+			const list = (await rest.ok('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: ONBOARDING_WF }))}`)) as {
+				results: Array<{ id: string; status: string; mode: string }>;
+			};
+			return list.results.filter((e) => e.mode === 'trigger');
+		};
+		const runs = await waitFor(async () => { const r = await triggered(); return r.length > 0 ? r : undefined; }, 90_000, 'an execution of the onboarding trigger').catch((e: Error) => {
+			throw new Error(`${e.message} (${n8n.server?.output().slice(-1500)})`);
+		});
+		expect(runs[0].status).toBe('success');
+		const detail = (await rest.ok('GET', `/rest/executions/${runs[0].id}`)) as { data: string };
+		// The instance the workflow created exists, for the customer, and was created with a system-user token.
+		const created = [...demo.emu.world.instances.keys()].filter((id) => String(detail.data).includes(id.split('/')[1]));
+		expect(created).toHaveLength(1);
+		expect(demo.emu.world.instance(created[0])!.instance.instanceOwner.organisationNumber).toBe(CUSTOMER_ORG);
+		const grant = demo.emu.maskinporten.acceptedGrants.find((g) => JSON.stringify(g.claims.authorization_details ?? '').includes(`0192:${CUSTOMER_ORG}`));
+		expect(grant).toBeDefined();
+		// Later polls do not emit the decision again.
+		const polls = demo.emu.counters.get('route.systemuser.request.bysystem');
+		await waitFor(() => demo.emu.counters.get('route.systemuser.request.bysystem') >= polls + 2, 45_000, 'two more polls');
+		expect(await triggered()).toHaveLength(1);
 	}, 180_000);
 });

@@ -8,8 +8,21 @@ import type { ServerResponse } from 'node:http';
 export interface Fault {
 	/** Route name (e.g. `maskinporten.token`, `storage.instances.query`) or `*` for any route. */
 	route: string;
-	/** HTTP status to answer with, or `reset` to destroy the socket (a connection reset). */
-	status: number | 'reset';
+	/**
+	 * HTTP status to answer with, or a network fault:
+	 * - `reset`: destroy the socket before answering (a connection reset);
+	 * - `stall`: accept the request and never answer, keeping the socket open (a hung backend
+	 *   behind a load balancer; (inferred) a network fault, not an Altinn behaviour);
+	 * - `truncate`: let the service handle the request (it takes effect), then send the status,
+	 *   the headers with the full Content-Length and only the first half of the body, and close
+	 *   the socket (a proxy or connection cut mid-answer; (inferred) network fault);
+	 * - `loseAnswer`: let the service handle the request (it takes effect), then close the
+	 *   socket without answering (the answer is lost on the way back; (inferred) network fault);
+	 * - `stallMidBody`: let the service answer, pass the status, the headers and half of the
+	 *   first chunk of the body, then send nothing more and keep the socket open (a download
+	 *   that hangs part way; (inferred) network fault).
+	 */
+	status: number | 'reset' | 'stall' | 'truncate' | 'loseAnswer' | 'stallMidBody';
 	/** How many matching requests fail before the fault is used up. Default 1. */
 	times?: number;
 	/** Extra headers, e.g. `{ 'Retry-After': '1' }`. */
@@ -31,6 +44,22 @@ export interface Knobs {
 	altinnTokenLifetimeSec: number;
 	/** Shifts the emulator's clock relative to the client's, in seconds (clock-skew tests). */
 	clockOffsetSec: number;
+	/**
+	 * Multiplies Altinn's push and validation retry delays (10 s … 12 h; 1 s … 120 s) and the push
+	 * 1 is real time; tests use e.g. 0.00001 so all 12 attempts (1.8 days) take under 2 s.
+	 */
+	pushTimeScale: number;
+	/**
+	 * How long Events caches the subscriptions that match an event (SubscriptionCachingLifetimeInSeconds,
+	 * 3600 in altinn-events appsettings.json): a new subscription can miss events, and a deleted one can
+	 * still receive them, for this long. Tests that are not about the cache set 0.
+	 */
+	subscriptionCacheMs: number;
+	/**
+	 * Real Events accepts only https endpoints. Set true to let subscriptions use plain http on
+	 * loopback, for test webhooks that do not serve TLS (a test-only relaxation; default false).
+	 */
+	allowHttpEndpoints: boolean;
 }
 
 export const defaultKnobs = (): Knobs => ({
@@ -38,13 +67,43 @@ export const defaultKnobs = (): Knobs => ({
 	maskinportenTokenLifetimeSec: 120,
 	altinnTokenLifetimeSec: 1800,
 	clockOffsetSec: 0,
+	pushTimeScale: 1,
+	subscriptionCacheMs: 3_600_000,
+	allowHttpEndpoints: false,
 });
+
+/** One request as the emulator saw it: route, when it arrived, and whether a fault answered it. */
+export interface Arrival {
+	route: string;
+	at: number;
+	fault: boolean;
+}
 
 export class Counters {
 	private readonly counts = new Map<string, number>();
 
+	/** Requests being answered now, and the most at once since the last reset (`peak.inFlight`). */
+	private inFlight = 0;
+
+	/** Every routed request since the last reset, in arrival order (concurrency and pause tests). */
+	readonly arrivals: Arrival[] = [];
+
 	inc(name: string, by = 1): void {
 		this.counts.set(name, (this.counts.get(name) ?? 0) + by);
+	}
+
+	/** Keeps the largest value seen under `name`. */
+	peak(name: string, value: number): void {
+		if (value > this.get(name)) this.counts.set(name, value);
+	}
+
+	requestStarted(): void {
+		this.inFlight++;
+		this.peak('peak.inFlight', this.inFlight);
+	}
+
+	requestEnded(): void {
+		this.inFlight--;
 	}
 
 	get(name: string): number {
@@ -53,6 +112,7 @@ export class Counters {
 
 	reset(): void {
 		this.counts.clear();
+		this.arrivals.length = 0;
 	}
 
 	snapshot(): Record<string, number> {
@@ -79,11 +139,22 @@ export class FaultInjector {
 			if (f.used >= (f.times ?? 1)) continue;
 			f.seen++;
 			if (f.seen <= (f.after ?? 0)) continue;
+			if (f.status === 'truncate' || f.status === 'loseAnswer') {
+				// Only a success is cut (a 401 before n8n's token refresh is not the answer under test).
+				cutAnswer(res, f.status, () => f.used++);
+				return false;
+			}
+			if (f.status === 'stallMidBody') {
+				f.used++;
+				stallMidBody(res);
+				return false;
+			}
 			f.used++;
 			if (f.status === 'reset') {
 				res.socket?.destroy();
 				return true;
 			}
+			if (f.status === 'stall') return true;
 			const isText = typeof f.body === 'string';
 			const payload = f.body === undefined ? '' : isText ? (f.body as string) : JSON.stringify(f.body);
 			res.writeHead(f.status, {
@@ -95,6 +166,51 @@ export class FaultInjector {
 		}
 		return false;
 	}
+}
+
+/**
+ * Lets the handler answer, but cuts what reaches the client when it is a success: `truncate`
+ * sends the status and headers (with the full Content-Length) and half the body; `loseAnswer`
+ * sends nothing. Then the socket is closed. Other answers pass unchanged.
+ */
+function cutAnswer(res: ServerResponse, mode: 'truncate' | 'loseAnswer', used: () => void): void {
+	let head: { status: number; headers: Record<string, unknown> } = { status: 200, headers: {} };
+	const writeHead = res.writeHead.bind(res) as (status: number, headers?: Record<string, unknown>) => ServerResponse;
+	res.writeHead = ((status: number, headers?: Record<string, unknown>) => {
+		head = { status, headers: { ...(headers ?? {}) } };
+		return res;
+	}) as ServerResponse['writeHead'];
+	const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+	res.end = ((chunk?: unknown) => {
+		if (head.status < 200 || head.status >= 300) {
+			writeHead(head.status, head.headers);
+			return end(chunk);
+		}
+		used();
+		const body = chunk === undefined || typeof chunk === 'function' ? Buffer.alloc(0) : Buffer.from(chunk as string);
+		if (mode === 'truncate') {
+			writeHead(head.status, { ...head.headers, 'Content-Length': String(body.length) });
+			res.write(body.subarray(0, Math.floor(body.length / 2)));
+			// Give the half body time to leave before the socket closes.
+			res.socket?.end(() => res.socket?.destroy());
+		} else res.socket?.destroy();
+		return res;
+	}) as ServerResponse['end'];
+}
+
+/** Passes the head and half of the first body chunk, then swallows the rest: the client waits for bytes that never come. */
+function stallMidBody(res: ServerResponse): void {
+	const write = res.write.bind(res) as (chunk: unknown) => boolean;
+	let sent = false;
+	res.write = ((chunk: unknown) => {
+		if (!sent) {
+			sent = true;
+			const bytes = Buffer.from(chunk as Buffer);
+			write(bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2))));
+		}
+		return true;
+	}) as ServerResponse['write'];
+	res.end = (() => res) as ServerResponse['end'];
 }
 
 export const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -22,6 +22,8 @@ import { registerAuthentication } from './authentication';
 import { registerStorage } from './storage';
 import { registerApps } from './apps';
 import { registerEvents } from './events';
+import { registerSubscriptions, type SubscriptionRegistry } from './subscriptions';
+import { registerSystemUsers, type SystemUserRegistry } from './systemUsers';
 
 export interface StartOptions {
 	/** Fixed port (for `npm start`); 0 or absent picks a free one. */
@@ -39,6 +41,10 @@ export interface Emulator {
 	knobs: Knobs;
 	faults: FaultInjector;
 	maskinporten: MaskinportenRegistry;
+	/** Events subscriptions and what was pushed to their endpoints. */
+	subscriptions: SubscriptionRegistry;
+	/** System register, system user requests and system users; `decide(id, 'approve' | 'reject')` is the customer. */
+	systemUsers: SystemUserRegistry;
 	/** Values to put in the credential's Custom environment fields. */
 	credentialUrls: { maskinportenUrl: string; altinnPlatformUrl: string; altinnAppsUrl: string };
 	close(): Promise<void>;
@@ -75,6 +81,9 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 	registerStorage(router, ctx);
 	registerApps(router, ctx);
 	registerEvents(router, ctx);
+	const subscriptions = registerSubscriptions(router, ctx);
+	const systemUsers = registerSystemUsers(router, ctx, maskinporten);
+	ctx.systemUsers = systemUsers;
 
 	server.on('request', (raw, res) => {
 		void (async () => {
@@ -87,9 +96,14 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 			}
 			const name = found.route.name;
 			ctx.counters.inc(`route.${name}`);
+			ctx.counters.requestStarted();
+			res.once('close', () => ctx.counters.requestEnded());
+			const arrival = { route: name, at: Date.now(), fault: false };
+			ctx.counters.arrivals.push(arrival);
 			if (knobs.latencyMs > 0) await sleepMs(knobs.latencyMs);
 			if (ctx.faults.apply(name, url.pathname, res)) {
 				ctx.counters.inc('faults');
+				arrival.fault = true;
 				raw.resume();
 				return;
 			}
@@ -125,6 +139,8 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 		knobs,
 		faults: ctx.faults,
 		maskinporten,
+		subscriptions,
+		systemUsers,
 		credentialUrls: {
 			maskinportenUrl: ctx.urls.maskinportenIssuer,
 			altinnPlatformUrl: ctx.urls.platform,
@@ -132,6 +148,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 		},
 		close: () =>
 			new Promise<void>((resolve) => {
+				subscriptions.stop();
 				server.closeAllConnections();
 				ctx.world.dispose(); // temp files of large uploads
 				server.close(() => resolve());

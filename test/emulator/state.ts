@@ -219,6 +219,8 @@ export class AltinnWorld {
 	readonly blobs = new Map<string, Blob>();
 	/** App events per app id, in publication order. */
 	readonly appEvents = new Map<string, CloudEvent[]>();
+	/** Called with every app event as it is published (Events push uses it). */
+	readonly eventListeners: Array<(appId: string, event: CloudEvent) => void> = [];
 	/** Storage instance events (audit log) per instance id. */
 	readonly instanceEvents = new Map<string, InstanceEventJson[]>();
 	/** Where large uploads spill to disk (removed by `dispose()`). */
@@ -696,6 +698,7 @@ export class AltinnWorld {
 		const list = this.appEvents.get(appId) ?? [];
 		list.push(event);
 		this.appEvents.set(appId, list);
+		for (const listener of this.eventListeners) listener(appId, event);
 		return event;
 	}
 

@@ -47,6 +47,8 @@ export interface PollerOptions {
 	/** `this.getPollBudgetMs()`; default PollContext's own (5 minutes). */
 	pollBudgetMs?: number;
 	workflowId?: string;
+	/** Workflow Settings > Timezone, e.g. `Asia/Tokyo`; default n8n's default time zone. */
+	timezone?: string;
 }
 
 export interface PollResult {
@@ -108,6 +110,7 @@ export class Poller {
 			active: this.options.mode !== 'manual',
 			nodeTypes: this.nodeTypes,
 			staticData: toPlain(this.persisted),
+			...(this.options.timezone ? { settings: { timezone: this.options.timezone } } : {}),
 		});
 		return this;
 	}

@@ -1,6 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { REQUEST_OPTIONS } from '../transport';
+import { DEFAULT_TIMEOUT_SEC, REQUEST_OPTIONS } from '../transport';
 import { resources } from './resources';
 import { ALLOW_DESTRUCTIVE_AS_TOOL } from './toolSafety';
 
@@ -81,6 +81,15 @@ export const requestOptions: INodeProperties = {
 			placeholder: '910753614',
 			description:
 				"Act as the system user of this customer organisation (9 digits) for this item, instead of the credential's own identity. Each organisation's token is cached and reused. Risk: when this is an expression over item data, whoever controls that data (a form, a webhook, an AI agent) chooses which customer the node acts for; limit it with Allowed System User Orgs.",
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: DEFAULT_TIMEOUT_SEC,
+			description:
+				'How long Altinn may take to answer one request. A downloaded file fails only when no data arrives for this long. Retries of a request that is safe to repeat stop after twice this time in total.',
 		},
 	],
 };

@@ -10,7 +10,7 @@
  *     (value = the key used here);
  *   - `description`: its Operation selector plus every operation's parameters
  *     (each wrapped with `updateDisplayOptions({ show: { resource, operation } }, …)`);
- *   - `operations`: `{ [operation value]: { execute } }`, where
+ *   - `operations`: `{ [operation value]: { execute, readOnly? } }`, where
  *     `execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>`
  *     handles ONE input item. The router adds `pairedItem`, catches errors for
  *     continueOnFail and runs items in batches; operations call the transport
@@ -23,8 +23,11 @@ import * as dataElement from './dataElement/DataElement.resource';
 import * as event from './event/Event.resource';
 import * as instance from './instance/Instance.resource';
 import * as process from './process/Process.resource';
+import * as systemUser from './systemUser/SystemUser.resource';
 
 export interface AltinnOperation {
+	/** The operation only reads, so the router may run several items at a time. */
+	readOnly?: boolean;
 	execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
 }
 
@@ -34,4 +37,4 @@ export interface AltinnResource {
 	operations: Record<string, AltinnOperation>;
 }
 
-export const resources = { application, instance, dataElement, process, event } satisfies Record<string, AltinnResource>;
+export const resources = { application, instance, dataElement, process, event, systemUser } satisfies Record<string, AltinnResource>;

@@ -7,7 +7,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { resolveAltinnUrls } from '../transport';
-import { appName, InputError, orgCode, parseInstanceRef, type InstanceRef } from './validation';
+import { appName, InputError, orgCode, parseInstanceRef, positiveLimit, type InstanceRef } from './validation';
 
 export const orgParameter: INodeProperties = {
 	displayName: 'Org',
@@ -18,6 +18,9 @@ export const orgParameter: INodeProperties = {
 	placeholder: 'ttd',
 	description: 'Service owner code of the app owner, e.g. ttd, skd or brg',
 };
+
+/** The app name in an app URL, `https://{org}.apps…/{org}/{app}…` (the By URL mode's extractValue). */
+const APP_URL = 'https?://[^/]+/[^/]+/([a-zA-Z0-9][a-zA-Z0-9-]*)';
 
 export const appLocator: INodeProperties = {
 	displayName: 'App',
@@ -40,7 +43,7 @@ export const appLocator: INodeProperties = {
 			type: 'string',
 			placeholder: 'my-app',
 			validation: [
-				{ type: 'regex', properties: { regex: '^[a-zA-Z0-9][a-zA-Z0-9-]*$', errorMessage: 'Not a valid app name' } },
+				{ type: 'regex', properties: { regex: '^[a-zA-Z0-9][a-zA-Z0-9-]*$', errorMessage: 'App: give the app name, e.g. my-app' } },
 			],
 		},
 		{
@@ -48,11 +51,11 @@ export const appLocator: INodeProperties = {
 			name: 'url',
 			type: 'string',
 			placeholder: 'https://ttd.apps.tt02.altinn.no/ttd/my-app',
-			extractValue: { type: 'regex', regex: 'https?://[^/]+/[^/]+/([a-zA-Z0-9][a-zA-Z0-9-]*)' },
+			extractValue: { type: 'regex', regex: APP_URL },
 			validation: [
 				{
 					type: 'regex',
-					properties: { regex: 'https?://[^/]+/[^/]+/[a-zA-Z0-9][a-zA-Z0-9-]*.*', errorMessage: 'Not an app URL' },
+					properties: { regex: 'https?://[^/]+/[^/]+/[a-zA-Z0-9][a-zA-Z0-9-]*.*', errorMessage: 'App: give the app URL, e.g. https://ttd.apps.tt02.altinn.no/ttd/my-app' },
 				},
 			],
 		},
@@ -100,10 +103,30 @@ export function returnAllParameters(returnAllByDefault = false): INodeProperties
 	];
 }
 
-/** The item's Limit, or undefined when Return All is on. */
+/** The item's Limit (a whole number of at least 1, checked), or undefined when Return All is on. */
 export function limitOf(ctx: IExecuteFunctions, itemIndex: number, returnAllByDefault = false): number | undefined {
 	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, returnAllByDefault) as boolean;
-	return returnAll ? undefined : (ctx.getNodeParameter('limit', itemIndex, 50) as number);
+	return returnAll ? undefined : validated(ctx, itemIndex, () => positiveLimit(ctx.getNodeParameter('limit', itemIndex, 50)));
+}
+
+/**
+ * The app name from the App locator. n8n's own extraction of the By URL mode fails with a
+ * generic "parameter's value is invalid", so the URL is read here, with a message naming App.
+ */
+function appFromLocator(value: unknown): string {
+	const locator = value as { __rl?: boolean; mode?: string; value?: unknown } | string | undefined;
+	if (!locator || typeof locator !== 'object') return appName(locator);
+	if (locator.mode !== 'url') return appName(locator.value);
+	const url = String(locator.value ?? '').trim();
+	const match = new RegExp(APP_URL).exec(url);
+	if (!match) {
+		throw new InputError(
+			'App',
+			url ? `App "${url.length > 80 ? `${url.slice(0, 80)}…` : url}" is not an app URL` : 'App is empty',
+			"Give the app's URL, e.g. https://ttd.apps.tt02.altinn.no/ttd/my-app, or pick the app From List or give it By Name.",
+		);
+	}
+	return appName(match[1]);
 }
 
 /** Turns an input check's error into the NodeOperationError n8n shows, naming the parameter. */
@@ -130,9 +153,7 @@ export interface AppTarget {
 /** The org and app parameters of an item, checked. */
 export function appTarget(this: IExecuteFunctions, itemIndex: number): AppTarget {
 	const org = validated(this, itemIndex, () => orgCode(this.getNodeParameter('org', itemIndex, '')));
-	const app = validated(this, itemIndex, () =>
-		appName(this.getNodeParameter('app', itemIndex, '', { extractValue: true })),
-	);
+	const app = validated(this, itemIndex, () => appFromLocator(this.getNodeParameter('app', itemIndex, '')));
 	return { org, app, appId: `${org}/${app}`, label: `app ${org}/${app}` };
 }
 
@@ -151,10 +172,10 @@ export function instanceTarget(this: IExecuteFunctions, itemIndex: number): Inst
 	const hasAppParameters = this.getNode().parameters.app !== undefined;
 	if ((!org || !app) && hasAppParameters) {
 		const orgValue = this.getNodeParameter('org', itemIndex, '') as string;
-		const appValue = this.getNodeParameter('app', itemIndex, '', { extractValue: true }) as string;
-		if (orgValue && appValue) {
+		const appValue = this.getNodeParameter('app', itemIndex, '') as { value?: unknown } | string;
+		if (orgValue && (typeof appValue === 'string' ? appValue : appValue?.value)) {
 			org = validated(this, itemIndex, () => orgCode(orgValue));
-			app = validated(this, itemIndex, () => appName(appValue));
+			app = validated(this, itemIndex, () => appFromLocator(appValue));
 		}
 	}
 	return { ...parsed, org, app, label: `instance ${parsed.id}` };

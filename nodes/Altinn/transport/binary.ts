@@ -11,8 +11,10 @@
  * than after a 401, redirects are not followed (following them would make the HTTP client keep
  * a copy of the whole body), and an upload is never retried after an ambiguous failure.
  */
-import type { IBinaryData, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { headerValue } from './headers';
 import { altinnRequestFull, altinnRequestWithToken, type AltinnRequestOptions, type AltinnResponse } from './request';
 import { ensureFreshToken } from './token';
 
@@ -84,14 +86,14 @@ export function formatBytes(bytes: number): string {
  * `attachment; filename="x"; filename*=UTF-8''x`, as Altinn's docs show. The quoted name is an
  * ASCII fallback (non-ASCII, quotes and backslashes replaced); `filename*` carries the real name.
  */
-export function contentDispositionHeader(fileName: string): string {
+function contentDispositionHeader(fileName: string): string {
 	const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
 	const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 	return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 /** The file name in a Content-Disposition header; `filename*` (RFC 5987) wins over `filename`. */
-export function fileNameFromContentDisposition(header: unknown): string | undefined {
+function fileNameFromContentDisposition(header: unknown): string | undefined {
 	if (typeof header !== 'string' || header === '') return undefined;
 	const extended = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(header);
 	if (extended) {
@@ -105,15 +107,6 @@ export function fileNameFromContentDisposition(header: unknown): string | undefi
 	if (quoted) return quoted[1].replace(/\\(.)/g, '$1');
 	const bare = /filename\s*=\s*([^;]+)/i.exec(header);
 	return bare ? bare[1].trim() : undefined;
-}
-
-/** A header value as one string (n8n gives arrays for repeated headers). */
-export function headerValue(headers: Record<string, unknown> | undefined, name: string): string | undefined {
-	if (!headers) return undefined;
-	const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
-	const value = key === undefined ? undefined : headers[key];
-	if (Array.isArray(value)) return value.map(String).join(', ');
-	return value === undefined || value === null ? undefined : String(value);
 }
 
 /** The MIME type without parameters (`text/xml; charset=utf-8` -> `text/xml`). */
@@ -143,7 +136,7 @@ export interface DownloadRequest {
  * and Content-Type.
  */
 export async function downloadToBinary(
-	this: IExecuteFunctions | IPollFunctions,
+	this: IExecuteFunctions | IPollFunctions | IWebhookFunctions,
 	request: DownloadRequest,
 	itemIndex?: number,
 ): Promise<IBinaryData> {
@@ -158,7 +151,15 @@ export async function downloadToBinary(
 		nonEmpty(request.fileName) ??
 		fileNameFromContentDisposition(headerValue(headers, 'content-disposition')) ??
 		withExtension(nonEmpty(request.fallbackFileName) ?? 'data', mimeType);
-	return await this.helpers.prepareBinaryData(response.body as Buffer, fileName, mimeType);
+	try {
+		return await this.helpers.prepareBinaryData(response.body as Buffer, fileName, mimeType);
+	} catch (error) {
+		// A stream the idle timeout destroyed carries our error; n8n's binary helper may report
+		// the broken stream with an error of its own (sometimes without a message).
+		const cause = (response.body as { errored?: unknown } | undefined)?.errored;
+		if (cause instanceof NodeApiError) throw cause;
+		throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+	}
 }
 
 /** File extensions of the content types Altinn apps store (form data as XML or JSON, attachments). */

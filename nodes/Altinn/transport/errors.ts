@@ -6,6 +6,8 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { describeAuthenticationRefusal } from './authenticationErrors';
+
 /** What went wrong with one request, before it is told to the user. */
 export type AltinnFailure =
 	| {
@@ -21,6 +23,15 @@ export type AltinnFailure =
 			code: string;
 			/** Whether the request may have reached Altinn (reset/timeout after sending). */
 			mayHaveBeenSent: boolean;
+			/** No answer (or, for a streamed file, no data) within the timeout. */
+			timedOut?: boolean;
+			/** The timeout struck while a file was being received. */
+			midBody?: boolean;
+	  }
+	| {
+			/** A success status whose body ended early or is not the JSON it claims to be. */
+			kind: 'invalid';
+			statusCode: number;
 	  };
 
 /** The request a failure belongs to, as far as messages need it. */
@@ -35,6 +46,8 @@ export interface FailureContext {
 	ambiguous?: string;
 	/** How many attempts were made (more than 1 after retries). */
 	attempts?: number;
+	/** The timeout of one attempt, in milliseconds. */
+	timeoutMs?: number;
 }
 
 export interface ValidationIssue {
@@ -148,7 +161,8 @@ export interface DescribedError {
 
 /** Pure: the message and description a user sees for a failure. */
 export function describeAltinnError(failure: AltinnFailure, ctx: FailureContext): DescribedError {
-	if (failure.kind === 'network') return describeNetworkFailure(failure, ctx);
+	if (failure.kind === 'network') return failure.timedOut ? describeTimeout(failure, ctx) : describeNetworkFailure(failure, ctx);
+	if (failure.kind === 'invalid') return describeInvalidAnswer(failure, ctx);
 	const parsed = parseErrorBody(failure.body);
 	const said = serverSaid(parsed);
 	const issues = issuesOf(parsed);
@@ -158,6 +172,8 @@ export function describeAltinnError(failure: AltinnFailure, ctx: FailureContext)
 	const status = failure.statusCode;
 	const httpCode = String(status);
 	const target = about(ctx);
+	const refusal = describeAuthenticationRefusal(status, parsed.problem, ctx, target);
+	if (refusal) return { httpCode, ...refusal, ...(status === 403 ? { cause: 'credential-invalid' as const } : {}) };
 
 	switch (status) {
 		case 400:
@@ -278,6 +294,61 @@ function describeNetworkFailure(failure: Extract<AltinnFailure, { kind: 'network
 		cause: 'temporarily-unavailable',
 		message: `The connection to Altinn at ${host} was lost during ${target}`,
 		description: `The connection was closed or timed out (${failure.code})${ctx.attempts && ctx.attempts > 1 ? ` ${ctx.attempts} times` : ''}. Altinn may be temporarily unavailable; try again later.`,
+	};
+}
+
+const seconds = (ms: number | undefined) => `${Math.round((ms ?? 0) / 1000)} s`;
+const triedTimes = (ctx: FailureContext) => (ctx.attempts && ctx.attempts > 1 ? ` Tried ${ctx.attempts} times.` : '');
+
+/** Which Altinn API a URL belongs to, for messages: `Storage`, `Events`, `authentication`, or an app. */
+function altinnApiOf(url: string): string {
+	const path = (() => {
+		try {
+			return new URL(url).pathname;
+		} catch {
+			return url;
+		}
+	})();
+	if (path.startsWith('/storage/')) return 'Altinn Storage';
+	if (path.startsWith('/events/')) return 'Altinn Events';
+	if (path.startsWith('/authentication/')) return 'Altinn authentication';
+	const app = /^\/([a-z0-9][a-z0-9-]*)\/([a-z0-9][a-z0-9-]*)\//i.exec(path);
+	return app ? `the Altinn app ${app[1]}/${app[2]}` : 'Altinn';
+}
+
+function describeTimeout(failure: Extract<AltinnFailure, { kind: 'network' }>, ctx: FailureContext): DescribedError {
+	const what = `${ctx.method} ${about(ctx)}`;
+	const api = altinnApiOf(ctx.url);
+	const limit = seconds(ctx.timeoutMs);
+	const Api = api.charAt(0).toUpperCase() + api.slice(1);
+	const message = failure.midBody
+		? `${Api} sent no data for ${limit} while ${what} was being downloaded`
+		: `${Api} did not answer ${what} within ${limit}${ctx.ambiguous ? '; the request may still have taken effect' : ''}`;
+	const raise = 'If Altinn is just slow for this request, raise Request Options > Timeout.';
+	return {
+		cause: 'temporarily-unavailable',
+		message,
+		description: ctx.ambiguous
+			? `It was not retried automatically because it is not safe to repeat. ${ctx.ambiguous} ${raise}`
+			: `${triedTimes(ctx).trim()} Altinn may be slow or temporarily unavailable; try again later. ${raise}`.trim(),
+	};
+}
+
+const answered = (status: number) => (status ? ` answered ${status}` : ' began to answer');
+
+function describeInvalidAnswer(failure: Extract<AltinnFailure, { kind: 'invalid' }>, ctx: FailureContext): DescribedError {
+	const target = about(ctx);
+	if (ctx.ambiguous) {
+		return {
+			cause: 'temporarily-unavailable',
+			message: `The answer from Altinn to ${target} was cut short or is not valid JSON; the request may still have taken effect`,
+			description: `Altinn${answered(failure.statusCode)}, but the body ended early or is not the JSON it claims to be, so the result is unknown. It was not retried automatically because it is not safe to repeat. ${ctx.ambiguous}`,
+		};
+	}
+	return {
+		cause: 'temporarily-unavailable',
+		message: `The answer from Altinn to ${target} was cut short or is not valid JSON`,
+		description: `Altinn${answered(failure.statusCode)}, but the body ended early or is not the JSON it claims to be (a connection cut mid-answer, or a proxy's error page).${triedTimes(ctx)} Try again later.`,
 	};
 }
 

@@ -5,7 +5,7 @@
  *   const urls = await resolveAltinnUrls.call(this);            // { platform, storage, events, app(org, app) }
  *   const instance = await altinnRequest.call(this, {
  *     method: 'GET', url: `${urls.storage}/instances/${partyId}/${guid}`,
- *     retry: 'safe',                       // 'safe': retried on 429/502/503/504/reset; 'never': sent once
+ *     retry: 'safe',                       // 'safe': retried on 429/502/503/504 (500 for a GET)/reset/timeout/cut answer; 'never': sent once
  *     target: `instance ${partyId}/${guid}`,   // named in error messages
  *     action: 'read',                      // policy action, named in 403 messages
  *   }, itemIndex);                         // itemIndex: error context + the per-item system user
@@ -17,7 +17,8 @@
  *   `altinnRequestFull` returns { statusCode, headers, body }.
  *
  *   Paging: `collectPages(storageInstancePages.call(this, { url, qs, target }, i), limit?)`,
- *   `eventPages.call(this, { url, qs, target }, i)` (follows the `next` header).
+ *   `eventPages.call(this, { url, qs, target }, i)` (follows the `next` header),
+ *   `authenticationPages.call(this, { url, target }, i)` (Authentication's `links.next`).
  *   Single-use bodies: `const token = await ensureFreshToken.call(this, probeUrl, i)`; if a token
  *   comes back, send with `altinnRequestWithToken.call(this, options, token, i)`.
  *   Errors: every failure is a NodeApiError from `toNodeError` (errors.ts); malformed input is
@@ -36,8 +37,10 @@ export {
 	type ByteStream,
 	type QueryValue,
 } from './request';
-export { storageInstancePages, eventPages, collectPages, type PageRequest } from './paging';
+export { storageInstancePages, eventPages, authenticationPages, collectPages, type PageRequest } from './paging';
 export { toNodeError, describeAltinnError, parseErrorBody, formatValidationIssues, type AltinnFailure } from './errors';
 export { ensureFreshToken, tokenFreshness } from './token';
 export { REQUEST_OPTIONS, systemUserFor, type SystemUserOverride } from './systemUser';
+export { DEFAULT_TIMEOUT_SEC } from './timeout';
+export { headerValue } from './headers';
 export { buildMultipart, streamMultipart, type FileMultipartPart, type MultipartPart } from './multipart';

@@ -8,6 +8,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AltinnContext } from './context';
+import { headerValue } from './headers';
 import { altinnRequest, altinnRequestFull, type AltinnResponse, type QueryValue } from './request';
 
 export interface PageRequest {
@@ -73,8 +74,7 @@ export function eventPages(
 		);
 		const events = Array.isArray(res.body) ? (res.body as IDataObject[]) : [];
 		if (events.length === 0) return undefined;
-		const next: string | string[] | undefined = res.headers.next;
-		return { items: events, next: Array.isArray(next) ? next[0] : next || undefined };
+		return { items: events, next: headerValue(res.headers, 'next') || undefined };
 	});
 }
 
@@ -91,4 +91,20 @@ export async function collectPages<T>(pages: AsyncGenerator<T[]>, limit?: number
 		}
 	}
 	return out;
+}
+
+/**
+ * Altinn Authentication's `Paginated<T>` pages (`{ links: { next }, data }`, Altinn/altinn-authentication ad4f6f3,
+ * src/Authentication/Model/Paginated.cs): yields each page's `data`, following `links.next` until it is null.
+ */
+export function authenticationPages(this: AltinnContext, request: PageRequest, itemIndex?: number): AsyncGenerator<IDataObject[]> {
+	return followNext(request, async (url, qs) => {
+		const page = (await altinnRequest.call(
+			this,
+			{ method: 'GET', url, qs, retry: 'safe', target: request.target, systemUser: null },
+			itemIndex,
+		)) as { links?: { next?: string | null }; data?: IDataObject[] } | undefined;
+		const next = page?.links?.next;
+		return { items: page?.data ?? [], next: typeof next === 'string' && next ? next : undefined };
+	});
 }

@@ -5,10 +5,17 @@
  *   `httpRequestWithAuthentication` (n8n's preAuthentication fetches the token; a 401 makes
  *   n8n refresh it and resend once), or, for a per-item system user, with that system user's
  *   own token (see `systemUser.ts`).
+ * - Sends the token only to the credential's Altinn hosts (`links.ts`): a `next` link or
+ *   `selfLinks` URL on any other host is refused before anything is sent.
+ * - Gives every attempt a timeout (Request Options > Timeout, `timeout.ts`) and bounds all
+ *   attempts together.
  * - Retries with exponential backoff and jitter on 429 (honouring `Retry-After`), 502, 503,
- *   504 and connection resets/timeouts — only for requests marked `retry: 'safe'`.
- *   `retry: 'never'` requests (instantiate, upload, process next, …) are sent once; after an
- *   ambiguous failure the error says what to check (`ambiguous`).
+ *   504, a 500 to a GET (Storage's transient "Unable to perform query on instances"),
+ *   connection resets, timeouts, and an answer cut short or not the JSON it claims — only for
+ *   requests marked `retry: 'safe'`. The wait after a retryable status holds every request of
+ *   the execution (`pacing.ts`). `retry: 'never'` requests (instantiate, upload, process
+ *   next, …) are sent once; after an ambiguous failure the error says what to check
+ *   (`ambiguous`). A 404 to a retried DELETE means the first attempt did the work.
  * - Maps every failure with `toNodeError` (errors.ts); returns parsed JSON, text, a Buffer or
  *   a stream.
  */
@@ -19,7 +26,12 @@ import type { AltinnContext } from './context';
 import { CREDENTIAL_TYPE } from './context';
 import type { AltinnFailure, FailureContext } from './errors';
 import { toNodeError } from './errors';
+import { headerValue } from './headers';
+import { foreignHost } from './links';
+import { pacingOf } from './pacing';
 import { domainToken, systemUserFor, type SystemUserOverride } from './systemUser';
+import { RETRY_BUDGET_TIMEOUTS, timeoutMsFor, UPLOAD_FLOOR_BYTES_PER_SEC, watchIdle } from './timeout';
+import { resolveAltinnUrls } from './urls';
 
 /** A readable stream, named without importing `node:stream` (runtime code may not). */
 export interface ByteStream extends AsyncIterable<unknown> {
@@ -49,18 +61,24 @@ export interface AltinnRequestOptions {
 	ambiguous?: string;
 	/** Explicit system user for this request; default: the node's per-item System User setting. */
 	systemUser?: SystemUserOverride | null;
+	/** Error statuses that are an answer here, returned (with the body as text) instead of thrown, e.g. [404] for a lookup. */
+	acceptStatus?: number[];
 }
 
 export interface AltinnResponse<T = unknown> {
 	statusCode: number;
 	headers: Record<string, string | string[] | undefined>;
 	body: T;
+	/** A retried DELETE met 404: an earlier attempt, whose answer was lost, did the work. */
+	alreadyDone?: boolean;
 }
 
 /** What one send gave: a response (any status) or a network failure. */
 export type SendResult =
 	| { kind: 'response'; statusCode: number; headers: Record<string, unknown>; body: unknown }
-	| { kind: 'network'; code: string; mayHaveBeenSent: boolean }
+	| { kind: 'network'; code: string; mayHaveBeenSent: boolean; timedOut?: boolean }
+	/** The answer began (status and headers) but its body ended early: the request was carried out. */
+	| { kind: 'cut'; statusCode: number }
 	| { kind: 'error'; error: Error };
 
 // ---------------------------------------------------------------------------------------------
@@ -76,11 +94,17 @@ export const RETRY = {
 };
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+/**
+ * Storage answers a query that met a transient database error with 500 "Unable to perform
+ * query on instances" (altinn-storage InstancesController.ExecuteQueryAndBuildResponse), so a
+ * read retries 500 too. A write that met a 500 may have taken effect; it is not repeated.
+ */
+const RETRYABLE_READ_STATUS = new Set([500]);
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'CERT_HAS_EXPIRED']);
 
-export function isRetryableStatus(status: number): boolean {
-	return RETRYABLE_STATUS.has(status);
+export function isRetryableStatus(status: number, method: string): boolean {
+	return RETRYABLE_STATUS.has(status) || (method === 'GET' && RETRYABLE_READ_STATUS.has(status));
 }
 
 /** Seconds or an HTTP date in `Retry-After`, as milliseconds from `now`. */
@@ -100,14 +124,21 @@ export function backoffMs(attempt: number, retryAfterMs?: number, random = Math.
 }
 
 /** Classifies a thrown network error (no HTTP response). */
-export function classifyNetworkCode(code: string | undefined, message = ''): { code: string; mayHaveBeenSent: boolean } {
+export function classifyNetworkCode(
+	code: string | undefined,
+	message = '',
+): { code: string; mayHaveBeenSent: boolean; timedOut?: boolean } {
 	const c = (code ?? '').toUpperCase();
 	if (NOT_SENT_CODES.has(c)) return { code: c, mayHaveBeenSent: false };
-	if (RESET_CODES.has(c) || /socket hang up|timeout/i.test(message)) return { code: c || 'ECONNRESET', mayHaveBeenSent: true };
+	// axios: `timeout of 60000ms exceeded` (ECONNABORTED, or ETIMEDOUT with clarifyTimeoutError).
+	if (/timeout of \d+ms exceeded/i.test(message) || c === 'ETIMEDOUT' || c === 'ESOCKETTIMEDOUT') {
+		return { code: 'ETIMEDOUT', mayHaveBeenSent: true, timedOut: true };
+	}
+	if (RESET_CODES.has(c) || /socket hang up|timeout|aborted/i.test(message)) return { code: RESET_CODES.has(c) ? c : 'ECONNRESET', mayHaveBeenSent: true };
 	return { code: c || 'unknown', mayHaveBeenSent: true };
 }
 
-export function isRetryableNetwork(code: string): boolean {
+function isRetryableNetwork(code: string): boolean {
 	return RESET_CODES.has(code);
 }
 
@@ -127,14 +158,8 @@ export function withQuery(url: string, qs?: Record<string, QueryValue>): string 
 	return `${url}${url.includes('?') ? '&' : '?'}${query}`;
 }
 
-export function isStream(body: unknown): body is ByteStream {
+function isStream(body: unknown): body is ByteStream {
 	return !!body && typeof body === 'object' && typeof (body as { pipe?: unknown }).pipe === 'function';
-}
-
-function headerValue(headers: Record<string, unknown>, name: string): string | undefined {
-	const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-	const value = key === undefined ? undefined : headers[key];
-	return Array.isArray(value) ? String(value[0]) : value === undefined ? undefined : String(value);
 }
 
 async function bodyToBuffer(body: unknown): Promise<Buffer> {
@@ -151,12 +176,25 @@ async function bodyToBuffer(body: unknown): Promise<Buffer> {
 	return Buffer.from(JSON.stringify(body));
 }
 
-function parseText(text: string): unknown {
+/** Whether a Content-Type says JSON (`application/json`, `application/problem+json`, `…+json`). */
+function saysJson(contentType: string | undefined): boolean {
+	return /^application\/([\w.-]+\+)?json\b/i.test((contentType ?? '').trim());
+}
+
+/** Stands for an answer that claims JSON but does not parse. */
+const INVALID_ANSWER = Symbol('invalid answer');
+
+/**
+ * A text answer: parsed JSON, or the text itself. `undefined` for an empty body.
+ * `INVALID_ANSWER` when the answer claims JSON (or looks like JSON) but does not parse: a body
+ * cut short, or a proxy's error page.
+ */
+function parseText(text: string, contentType: string | undefined): unknown {
 	if (!text) return undefined;
 	try {
 		return JSON.parse(text);
 	} catch {
-		return text;
+		return saysJson(contentType) || /^\s*[[{"]/.test(text) ? INVALID_ANSWER : text;
 	}
 }
 
@@ -169,6 +207,8 @@ interface PreparedRequest {
 	headers: Record<string, string>;
 	body?: Buffer | string | ByteStream;
 	encoding: 'arraybuffer' | 'stream';
+	/** This attempt's timeout, in milliseconds (set by `execute` before each send). */
+	timeoutMs?: number;
 }
 
 function prepare(options: AltinnRequestOptions): PreparedRequest {
@@ -194,6 +234,7 @@ function prepare(options: AltinnRequestOptions): PreparedRequest {
 
 function httpOptions(req: PreparedRequest): IHttpRequestOptions {
 	return {
+		timeout: req.timeoutMs,
 		method: req.method,
 		url: req.url,
 		headers: { ...req.headers },
@@ -214,6 +255,11 @@ function fromThrown(error: unknown, url: string): SendResult {
 	if (cause?.isAxiosError) {
 		// An axios error for another URL came from the credential (the token request), not from Altinn.
 		const sameRequest = !cause.config?.url || url.startsWith(cause.config.url.split('?')[0]);
+		// axios rejects a body that ends before its Content-Length with ERR_BAD_RESPONSE ("stream
+		// has been aborted"), still carrying the response's status.
+		if (sameRequest && (cause.code === 'ERR_BAD_RESPONSE' || (cause.response && cause.response.status < 400))) {
+			return { kind: 'cut', statusCode: cause.response?.status ?? 0 };
+		}
 		if (sameRequest && cause.response) {
 			return { kind: 'response', statusCode: cause.response.status, headers: cause.response.headers ?? {}, body: cause.response.data };
 		}
@@ -302,7 +348,11 @@ async function execute<T>(
 	send: (req: PreparedRequest) => Promise<SendResult>,
 ): Promise<AltinnResponse<T>> {
 	const req = prepare(options);
+	await refuseForeignHost(ctx, req.url, options.target, itemIndex);
 	const repeatable = options.retry === 'safe' && !isStream(req.body);
+	const timeoutMs = timeoutMsFor(ctx, itemIndex);
+	const started = Date.now();
+	const deadline = started + timeoutMs * RETRY_BUDGET_TIMEOUTS;
 	const failureContext = (attempts: number): FailureContext => ({
 		method: options.method,
 		url: req.url,
@@ -310,42 +360,111 @@ async function execute<T>(
 		action: options.action,
 		ambiguous: options.retry === 'never' ? (options.ambiguous ?? 'Check in Altinn whether the change was made before you run it again.') : undefined,
 		attempts,
+		timeoutMs,
 	});
+	const fail = (failure: AltinnFailure, attempt: number) => toNodeError(ctx.getNode(), failure, failureContext(attempt), itemIndex);
+	// Whether an earlier attempt may have been carried out by Altinn without its answer reaching us.
+	let outcomeUnknown = false;
 
+	const pacing = pacingOf(ctx);
 	for (let attempt = 1; ; attempt++) {
+		await pacing.ready();
+		req.timeoutMs = attemptTimeoutMs(req, timeoutMs, attempt === 1 ? undefined : deadline - Date.now());
 		const result = await send(req);
 		if (result.kind === 'error') {
 			throw result.error instanceof NodeApiError || result.error instanceof NodeOperationError
 				? result.error
 				: new NodeApiError(ctx.getNode(), result.error as never, { itemIndex });
 		}
-		const canRetry = repeatable && attempt < RETRY.maxAttempts;
+		/** The pause before the next attempt, or undefined when this request may not (or no longer) be retried. */
+		const retryPause = (retryAfterMs?: number): number | undefined => {
+			if (!repeatable || attempt >= RETRY.maxAttempts) return undefined;
+			const pause = backoffMs(attempt, retryAfterMs);
+			return deadline - Date.now() - pause >= timeoutMs / 2 ? pause : undefined;
+		};
+		/** An answer cut short or not JSON: Altinn did the work; repeat a safe request, else say what to check. */
+		const retryInvalidAnswer = async (statusCode: number) => {
+			outcomeUnknown = true;
+			const pause = retryPause();
+			if (pause === undefined) throw fail({ kind: 'invalid', statusCode }, attempt);
+			await sleep(pause);
+		};
+		if (result.kind === 'cut') {
+			await retryInvalidAnswer(result.statusCode);
+			continue;
+		}
 		if (result.kind === 'network') {
-			if (canRetry && isRetryableNetwork(result.code)) {
-				await sleep(backoffMs(attempt));
+			outcomeUnknown ||= result.mayHaveBeenSent;
+			const pause = isRetryableNetwork(result.code) ? retryPause() : undefined;
+			if (pause !== undefined) {
+				await sleep(pause);
 				continue;
 			}
-			throw toNodeError(ctx.getNode(), { kind: 'network', code: result.code, mayHaveBeenSent: result.mayHaveBeenSent }, failureContext(attempt), itemIndex);
+			throw fail({ kind: 'network', code: result.code, mayHaveBeenSent: result.mayHaveBeenSent, timedOut: result.timedOut }, attempt);
 		}
 		const headers = result.headers as Record<string, string | string[] | undefined>;
-		if (result.statusCode >= 400) {
+		if (result.statusCode >= 400 && !options.acceptStatus?.includes(result.statusCode)) {
+			if (result.statusCode === 404 && options.method === 'DELETE' && outcomeUnknown) {
+				// The first attempt deleted it; its answer was lost, so the retry finds nothing.
+				await drain(result.body);
+				return { statusCode: result.statusCode, headers, body: undefined as T, alreadyDone: true };
+			}
 			const retryAfter = headerValue(headers, 'retry-after');
 			const retryAfterMs = parseRetryAfter(retryAfter);
 			const waitable = retryAfterMs === undefined || retryAfterMs <= RETRY.maxRetryAfterMs;
-			if (canRetry && isRetryableStatus(result.statusCode) && waitable) {
+			const pause = isRetryableStatus(result.statusCode, options.method) && waitable ? retryPause(retryAfterMs) : undefined;
+			if (pause !== undefined) {
+				outcomeUnknown ||= result.statusCode >= 500;
 				await drain(result.body);
-				await sleep(backoffMs(attempt, retryAfterMs));
+				// Every item of this execution waits, not only this one (pacing.ts).
+				pacing.slowDown(pause);
 				continue;
 			}
 			const text = (await bodyToBuffer(result.body)).toString('utf8');
-			const failure: AltinnFailure = { kind: 'http', statusCode: result.statusCode, body: text, retryAfter };
-			throw toNodeError(ctx.getNode(), failure, failureContext(attempt), itemIndex);
+			throw fail({ kind: 'http', statusCode: result.statusCode, body: text, retryAfter }, attempt);
 		}
+		pacing.succeeded();
 		let body: unknown = result.body;
 		if (options.binary === 'buffer') body = await bodyToBuffer(result.body);
-		else if (options.binary !== 'stream') body = parseText((await bodyToBuffer(result.body)).toString('utf8'));
+		else if (options.binary === 'stream' && isIdleWatchable(body)) {
+			watchIdle(body, timeoutMs, () => fail({ kind: 'network', code: 'ETIMEDOUT', mayHaveBeenSent: true, timedOut: true, midBody: true }, attempt));
+		} else if (options.binary !== 'stream') {
+			body = parseText((await bodyToBuffer(result.body)).toString('utf8'), headerValue(headers, 'content-type'));
+			if (body === INVALID_ANSWER) {
+				await retryInvalidAnswer(result.statusCode);
+				continue;
+			}
+		}
 		return { statusCode: result.statusCode, headers, body: body as T };
 	}
+}
+
+/**
+ * One attempt's timeout: the request timeout, cut to what is left of the retry budget. A
+ * streamed upload gets its transfer time on top: n8n's HTTP client counts the timeout from the
+ * start of the request, not from the last byte sent.
+ */
+function attemptTimeoutMs(req: PreparedRequest, timeoutMs: number, budgetLeftMs: number | undefined): number {
+	const base = budgetLeftMs === undefined ? timeoutMs : Math.max(1, Math.min(timeoutMs, Math.floor(budgetLeftMs)));
+	if (!isStream(req.body)) return base;
+	const size = Number(headerValue(req.headers, 'content-length') ?? 0);
+	return base + (Number.isFinite(size) && size > 0 ? Math.ceil((size / UPLOAD_FLOOR_BYTES_PER_SEC) * 1000) : 0);
+}
+
+function isIdleWatchable(body: unknown): body is Parameters<typeof watchIdle>[0] {
+	const b = body as { push?: unknown; destroy?: unknown; once?: unknown } | null;
+	return !!b && typeof b.push === 'function' && typeof b.destroy === 'function' && typeof b.once === 'function';
+}
+
+/** The token goes only to the credential's Altinn hosts; a link to any other host is refused before sending. */
+async function refuseForeignHost(ctx: AltinnContext, url: string, target: string | undefined, itemIndex: number | undefined): Promise<void> {
+	const urls = await resolveAltinnUrls.call(ctx);
+	const host = foreignHost(url, urls);
+	if (host === undefined) return;
+	throw new NodeOperationError(ctx.getNode(), `Refused to send the Altinn token to ${host}${target ? ` (${target})` : ''}`, {
+		itemIndex,
+		description: `The link points outside the credential's Altinn environment. Altinn's links (the next page, selfLinks) are followed only to the Altinn Platform host (${new URL(urls.platform).host}) or the apps host (${urls.appsPattern.replace(/^https?:\/\//, '')}). Check the credential's Environment; if Altinn really answered with this link, report it to Altinn.`,
+	});
 }
 
 async function drain(body: unknown): Promise<void> {

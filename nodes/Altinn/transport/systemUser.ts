@@ -27,7 +27,7 @@ export type SystemUserOverride = TokenRequestOverrides & { systemUserOrg: string
 export const REQUEST_OPTIONS = 'requestOptions';
 
 /** `123456789` or `0192:123456789`. */
-export const SYSTEM_USER_ORG = /^(0192:)?\d{9}$/;
+const SYSTEM_USER_ORG = /^(0192:)?\d{9}$/;
 
 /**
  * Pure: the Allowed System User Orgs setting as 9-digit numbers (separated by commas, spaces or

@@ -10,7 +10,7 @@ import { altinnRequest } from './request';
 import { domainToken, systemUserFor } from './systemUser';
 
 /** Seconds of validity a token must have left for a single-use request. */
-export const FRESH_MARGIN_SEC = 60;
+const FRESH_MARGIN_SEC = 60;
 
 /** Pure: whether a stored token still has `margin` seconds left ('missing' when there is none or it is no JWT). */
 export function tokenFreshness(token: unknown, nowSec: number, margin = FRESH_MARGIN_SEC): 'fresh' | 'expiring' | 'expired' | 'missing' {

@@ -6,6 +6,9 @@ import { appParameters, appTarget } from '../../shared/descriptions';
 
 const properties: INodeProperties[] = [...appParameters];
 
+/** Only reads: the router runs several items at a time. */
+export const readOnly = true;
+
 export const description = updateDisplayOptions({ show: { resource: ['application'], operation: ['getMetadata'] } }, properties);
 
 /** App API `GET /api/v1/applicationmetadata`. */

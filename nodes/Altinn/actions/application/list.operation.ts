@@ -10,6 +10,9 @@ const properties: INodeProperties[] = [
 	...returnAllParameters(true),
 ];
 
+/** Only reads: the router runs several items at a time. */
+export const readOnly = true;
+
 export const description = updateDisplayOptions({ show: { resource: ['application'], operation: ['list'] } }, properties);
 
 /** Storage `GET /applications/{org}`: one item per app. */

@@ -9,7 +9,10 @@ const properties: INodeProperties[] = [...appParameters, instanceIdParameter, da
 
 export const description = updateDisplayOptions({ show: { resource: ['dataElement'], operation: ['delete'] } }, properties);
 
-/** App `DELETE …/data/{id}`: removes an element through the app (its validation runs). Sent once. */
+/**
+ * App `DELETE …/data/{id}`: removes an element through the app (its validation runs). Deleting
+ * is safe to repeat: a retry after a lost answer meets 404, which the transport counts as done.
+ */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const target = instanceTarget.call(this, itemIndex);
 	const id = dataElementId.call(this, itemIndex);
@@ -19,10 +22,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		{
 			method: 'DELETE',
 			url,
-			retry: 'never',
+			retry: 'safe',
 			target: `data element ${id} of ${target.label}`,
 			action: 'write',
-			ambiguous: `List the data elements of ${target.label} to see whether ${id} is gone before running it again.`,
 		},
 		itemIndex,
 	)) as IDataObject | undefined;

@@ -15,6 +15,9 @@ export const outputFieldParameter: INodeProperties = {
 
 const properties: INodeProperties[] = [instanceIdParameter, dataElementIdParameter, outputFieldParameter];
 
+/** Only reads: the router runs several items at a time. */
+export const readOnly = true;
+
 export const description = updateDisplayOptions({ show: { resource: ['dataElement'], operation: ['download'] } }, properties);
 
 /**

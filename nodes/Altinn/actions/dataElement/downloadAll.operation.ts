@@ -45,6 +45,9 @@ const properties: INodeProperties[] = [
 	},
 ];
 
+/** Only reads: the router runs several items at a time. */
+export const readOnly = true;
+
 export const description = updateDisplayOptions({ show: { resource: ['dataElement'], operation: ['downloadAll'] } }, properties);
 
 /** Every data element of an instance (optionally only some data types) into binary fields, streamed. */

@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { InstanceTarget } from '../../shared/descriptions';
 import { storageInstanceUrl } from '../../shared/descriptions';
+import { isGuid } from '../../shared/validation';
 import { altinnRequest } from '../../transport';
 import { downloadToBinary } from '../../transport/binary';
 
@@ -17,12 +18,10 @@ export const dataElementIdParameter: INodeProperties = {
 	description: 'The ID of the data element (see List)',
 };
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The Data Element ID parameter, checked (a GUID). */
 export function dataElementId(this: IExecuteFunctions, itemIndex: number): string {
 	const id = String(this.getNodeParameter('dataElementId', itemIndex, '')).trim();
-	if (!GUID.test(id)) {
+	if (!isGuid(id)) {
 		throw new NodeOperationError(this.getNode(), id ? `Data Element ID "${id}" is not a data element ID` : 'Data Element ID is empty', {
 			itemIndex,
 			description: 'A data element ID is a GUID, e.g. 9f3c2b1a-7e6d-4c5b-8a49-1f2e3d4c5b6a (the id of an element in the instance\'s data).',
@@ -63,7 +62,7 @@ export async function fetchDataElement(
 }
 
 /** Storage URL of one element's bytes. */
-export async function elementDataUrl(this: IExecuteFunctions, target: InstanceTarget, elementId: string): Promise<string> {
+async function elementDataUrl(this: IExecuteFunctions, target: InstanceTarget, elementId: string): Promise<string> {
 	return `${await storageInstanceUrl.call(this, target)}/data/${elementId}`;
 }
 

@@ -6,6 +6,9 @@ import { fetchDataElements } from './elements';
 
 const properties: INodeProperties[] = [instanceIdParameter];
 
+/** Only reads: the router runs several items at a time. */
+export const readOnly = true;
+
 export const description = updateDisplayOptions({ show: { resource: ['dataElement'], operation: ['list'] } }, properties);
 
 /** Storage `GET …/dataelements`: one item per data element (metadata only). */

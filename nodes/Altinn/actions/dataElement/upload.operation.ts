@@ -27,7 +27,7 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show: { resource: ['dataElement'], operation: ['upload'] } }, properties);
 
 /** The new element from the app's answer: `DataPostResponse` (current apps) or a bare DataElement (older apps). */
-export function newElementFrom(body: IDataObject | undefined): IDataObject {
+function newElementFrom(body: IDataObject | undefined): IDataObject {
 	if (!body) return {};
 	if (typeof body.newDataElementId === 'string') {
 		const instance = body.instance as IDataObject | undefined;

@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { appParameters, appTarget, limitOf, returnAllParameters, validated } from '../../shared/descriptions';
-import { InputError, partyId, toUtcIso } from '../../shared/validation';
+import { toUtcIso } from '../../shared/dates';
+import { InputError, partyId } from '../../shared/validation';
 import { collectPages, eventPages, resolveAltinnUrls, type QueryValue } from '../../transport';
 
 /** Events' page size when returning everything; the `next` header is followed page by page. */
@@ -77,6 +78,9 @@ const properties: INodeProperties[] = [
 	},
 ];
 
+/** Only reads: the router runs several items at a time. */
+export const readOnly = true;
+
 export const description = updateDisplayOptions({ show: { resource: ['event'], operation: ['getAppEvents'] } }, properties);
 
 interface Filters {
@@ -107,7 +111,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		const to = toUtcIso(filters.to, 'To', timeZone);
 		if (to) {
 			if (typeof query.from === 'string' && Date.parse(query.from) >= Date.parse(to)) {
-				throw new InputError('To', `To (${to}) is not after From (${query.from})`, 'The range would match nothing.');
+				throw new InputError('To', `To (${to}) is not after From (${query.from})`, 'The range would match nothing. Set To to a later time than From, or clear To.');
 			}
 			query.to = to;
 		}

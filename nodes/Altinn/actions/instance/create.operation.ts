@@ -3,7 +3,8 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { getApplicationMetadata, isFormData } from '../../shared/applications';
 import { appParameters, appTarget, validated } from '../../shared/descriptions';
-import { nationalIdentityNumber, orgNumber, partyId, toUtcIso } from '../../shared/validation';
+import { toUtcIso } from '../../shared/dates';
+import { nationalIdentityNumber, orgNumber, partyId } from '../../shared/validation';
 import {
 	altinnRequest,
 	altinnRequestFull,

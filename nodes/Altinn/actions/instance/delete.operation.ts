@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { instanceIdParameter } from '../../shared/descriptions';
+import { instanceIdParameter, instanceTarget } from '../../shared/descriptions';
 import { storageInstanceCall } from './common';
 
 const properties: INodeProperties[] = [
@@ -18,9 +18,10 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['instance'], operation: ['delete'] } }, properties);
 
-/** Storage `DELETE …?hard=`. */
+/** Storage `DELETE …?hard=`. Retried as safe; a 404 to a retry (the first attempt's answer was lost) counts as done. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const hard = this.getNodeParameter('hard', itemIndex, false) as boolean;
 	const instance = await storageInstanceCall.call(this, itemIndex, { method: 'DELETE', qs: { hard }, action: 'delete' });
-	return [{ json: instance, pairedItem: { item: itemIndex } }];
+	const json = instance ?? { id: instanceTarget.call(this, itemIndex).id, deleted: true };
+	return [{ json, pairedItem: { item: itemIndex } }];
 }

@@ -6,6 +6,9 @@ import { altinnRequest } from '../../transport';
 
 const properties: INodeProperties[] = [instanceIdParameter];
 
+/** Only reads: the router runs several items at a time. */
+export const readOnly = true;
+
 export const description = updateDisplayOptions({ show: { resource: ['instance'], operation: ['get'] } }, properties);
 
 /** Storage `GET /instances/{partyId}/{instanceGuid}`. */

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { instanceIdParameter, validated } from '../../shared/descriptions';
-import { toUtcIso } from '../../shared/validation';
+import { toUtcIso } from '../../shared/dates';
 import { storageInstanceCall } from './common';
 
 const EVENT_TYPES = [
@@ -34,6 +34,9 @@ const properties: INodeProperties[] = [
 		],
 	},
 ];
+
+/** Only reads: the router runs several items at a time. */
+export const readOnly = true;
 
 export const description = updateDisplayOptions({ show: { resource: ['instance'], operation: ['getEvents'] } }, properties);
 

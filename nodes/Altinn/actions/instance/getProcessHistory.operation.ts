@@ -6,6 +6,9 @@ import { storageInstanceCall } from './common';
 
 const properties: INodeProperties[] = [instanceIdParameter];
 
+/** Only reads: the router runs several items at a time. */
+export const readOnly = true;
+
 export const description = updateDisplayOptions({ show: { resource: ['instance'], operation: ['getProcessHistory'] } }, properties);
 
 /** Storage `GET …/process/history`: one item per history entry. */

@@ -2,11 +2,12 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { appParameters, appTarget, limitOf, returnAllParameters, validated } from '../../shared/descriptions';
-import { dateRange, partyId } from '../../shared/validation';
+import { dateRange } from '../../shared/dates';
+import { partyId } from '../../shared/validation';
 import { collectPages, resolveAltinnUrls, storageInstancePages, type QueryValue } from '../../transport';
 
 /** Page size for Return All: Storage enforces no maximum; large pages mean few requests. */
-export const RETURN_ALL_PAGE_SIZE = 1000;
+const RETURN_ALL_PAGE_SIZE = 1000;
 
 const properties: INodeProperties[] = [
 	...appParameters,
@@ -46,6 +47,9 @@ const properties: INodeProperties[] = [
 		],
 	},
 ];
+
+/** Only reads: the router runs several items at a time. */
+export const readOnly = true;
 
 export const description = updateDisplayOptions({ show: { resource: ['instance'], operation: ['search'] } }, properties);
 

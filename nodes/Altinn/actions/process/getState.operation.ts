@@ -6,6 +6,9 @@ import { altinnRequest } from '../../transport';
 
 const properties: INodeProperties[] = [...appParameters, instanceIdParameter];
 
+/** Only reads: the router runs several items at a time. */
+export const readOnly = true;
+
 export const description = updateDisplayOptions({ show: { resource: ['process'], operation: ['getState'] } }, properties);
 
 /** App `GET …/process`: the process state, with the current task and what the caller may do in it. */
