@@ -1,6 +1,7 @@
 import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import * as credentialTest from '../Altinn/methods/credentialTest';
 import { eventsTriggerProperties } from './description';
 import { receive } from './receive';
 import { readSettings } from './settings';
@@ -22,7 +23,7 @@ export class AltinnEventsTrigger implements INodeType {
 		defaults: { name: 'Altinn Events Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'maskinportenApi', required: true }],
+		credentials: [{ name: 'maskinportenApi', required: true, testedBy: 'maskinportenApiTest' }],
 		webhooks: [
 			{
 				name: 'default',
@@ -37,6 +38,9 @@ export class AltinnEventsTrigger implements INodeType {
 		],
 		properties: eventsTriggerProperties,
 	};
+
+	// The same credential test as the Altinn node: n8n may find the credential through any of the nodes.
+	methods = { credentialTest };
 
 	webhookMethods = {
 		default: {

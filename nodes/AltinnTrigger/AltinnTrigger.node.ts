@@ -1,6 +1,7 @@
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import * as credentialTest from '../Altinn/methods/credentialTest';
 import { altinnTriggerApi } from './altinnApi';
 import { AltinnClock } from './clock';
 import { triggerHints, triggerProperties } from './description';
@@ -26,10 +27,13 @@ export class AltinnTrigger implements INodeType {
 		// No usableAsTool: a trigger cannot be an AI tool (lint rule node-usable-as-tool forbids `true` here).
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'maskinportenApi', required: true }],
+		credentials: [{ name: 'maskinportenApi', required: true, testedBy: 'maskinportenApiTest' }],
 		properties: withSystemUserRequests(triggerProperties),
 		hints: triggerHints,
 	};
+
+	// The same credential test as the Altinn node: n8n may find the credential through either node.
+	methods = { credentialTest };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		if (this.getNodeParameter('source', 'instanceChanges') === SYSTEM_USER_REQUESTS) return await pollSystemUserRequests(this);

@@ -321,12 +321,58 @@ describe('phase 2: n8n start + REST API', () => {
 		expect(r.status).toBe('Error');
 		expect(r.message).toMatch(/client/i);
 		expect(r.message).toMatch(/no-such-client|MP-100|not (know|found)/i);
+		// n8n's dialog shows only the message, so the fix is in it
+		expect(r.message).toContain('Check Client ID');
 	});
 
 	it('fails the credential test with a clear message for the wrong environment', async () => {
 		const r = await credentialTest(WRONG_ENV);
 		expect(r.status).toBe('Error');
 		expect(r.message).toMatch(new RegExp(`${DEMO_CLIENT_ID}|MP-100|not (know|found)`, 'i'));
+	});
+
+	/** The credential as the editor's dialog holds it: n8n redacts the secrets and the stored token. */
+	const asDialogHasIt = async (id: string) =>
+		((await rest.ok('GET', `/rest/credentials/${id}?includeData=true`)) as { data: Record<string, unknown> }).data;
+	const grants = () => demo.emu.counters.get('maskinporten.grants');
+
+	it('Retry on a saved credential signs a fresh grant every time, though a token is stored and cached', async () => {
+		const data = await asDialogHasIt(CRED.id);
+		const before = grants();
+		const first = (await rest.ok('POST', '/rest/credentials/test', { credentials: { ...CRED, data } })) as { status: string };
+		expect(first.status).toBe('OK');
+		expect(grants()).toBe(before + 1);
+		const second = (await rest.ok('POST', '/rest/credentials/test', { credentials: { ...CRED, data } })) as { status: string };
+		expect(second.status).toBe('OK');
+		expect(grants()).toBe(before + 2);
+	});
+
+	it('Retry with an unsaved wrong Client ID fails with the fix in the message, and the stored credential still works', async () => {
+		const data = await asDialogHasIt(CRED.id);
+		const r = (await rest.ok('POST', '/rest/credentials/test', {
+			credentials: { ...CRED, data: { ...data, clientId: 'wrong-client-id', maskinportenUrl: `${demo.emu.url}/no-such-path/` } },
+		})) as { status: string; message: string };
+		expect(r.status).toBe('Error');
+		// the wrong URL fails first; its message names the field to check
+		expect(r.message).toMatch(/Check that .+\/no-such-path\/ is Maskinporten: Environment, or Maskinporten URL/);
+		const again = (await rest.ok('POST', '/rest/credentials/test', { credentials: { ...CRED, data } })) as { status: string };
+		expect(again.status).toBe('OK');
+	});
+
+	it('Retry on a new credential with the same settings as another makes its own grant', async () => {
+		const created = (await rest.ok('POST', '/rest/credentials', {
+			name: 'Maskinporten demo (copy)',
+			type: 'maskinportenApi',
+			data: credentialData[CRED.id],
+		})) as { id: string };
+		const data = await asDialogHasIt(created.id);
+		const before = grants();
+		const r = (await rest.ok('POST', '/rest/credentials/test', { credentials: { id: created.id, name: 'Maskinporten demo (copy)', type: 'maskinportenApi', data } })) as {
+			status: string;
+		};
+		expect(r.status).toBe('OK');
+		expect(grants()).toBe(before + 1);
+		await rest.ok('DELETE', `/rest/credentials/${created.id}`);
 	});
 
 	it('the Altinn Trigger in an activated workflow picks up an instance created after activation, exactly once', async () => {

@@ -146,12 +146,11 @@ export async function downloadToBinary(
 		itemIndex,
 	);
 	const headers = response.headers as Record<string, unknown>;
+	const mimeType = nonEmpty(request.mimeType) ?? nonEmpty(headerValue(headers, 'content-type')) ?? 'application/octet-stream';
 	const fileName =
 		nonEmpty(request.fileName) ??
 		fileNameFromContentDisposition(headerValue(headers, 'content-disposition')) ??
-		nonEmpty(request.fallbackFileName) ??
-		'data';
-	const mimeType = nonEmpty(request.mimeType) ?? nonEmpty(headerValue(headers, 'content-type')) ?? 'application/octet-stream';
+		withExtension(nonEmpty(request.fallbackFileName) ?? 'data', mimeType);
 	try {
 		return await this.helpers.prepareBinaryData(response.body as Buffer, fileName, mimeType);
 	} catch (error) {
@@ -161,6 +160,29 @@ export async function downloadToBinary(
 		if (cause instanceof NodeApiError) throw cause;
 		throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 	}
+}
+
+/** File extensions of the content types Altinn apps store (form data as XML or JSON, attachments). */
+const EXTENSIONS: Record<string, string> = {
+	'application/xml': 'xml',
+	'text/xml': 'xml',
+	'application/json': 'json',
+	'application/pdf': 'pdf',
+	'text/plain': 'txt',
+	'text/csv': 'csv',
+	'image/png': 'png',
+	'image/jpeg': 'jpg',
+	'image/gif': 'gif',
+	'application/zip': 'zip',
+	'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+	'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+};
+
+/** `name` with the content type's extension added, when it has none and the type is known (model-… → model-….xml). */
+export function withExtension(name: string, mimeType: string): string {
+	if (/\.[a-z0-9]{1,5}$/i.test(name)) return name;
+	const extension = EXTENSIONS[mimeType.split(';')[0].trim().toLowerCase()];
+	return extension ? `${name}.${extension}` : name;
 }
 
 export interface UploadRequest {
