@@ -266,9 +266,9 @@ describe('Instance changes', () => {
 		const first = await p.poll();
 		expect(first.json.map((j) => j.instanceId)).toEqual([recs[0].instance.id, recs[1].instance.id]);
 		const item = first.items![0][1];
-		expect(item.binary?.data_0).toMatchObject({ fileName: 'f1.txt', mimeType: 'text/plain' });
-		expect(Buffer.from(item.binary!.data_0.data, 'base64').toString()).toBe('file 1');
-		expect(item.json.dataElements).toEqual([expect.objectContaining({ dataType: 'attachment', binaryProperty: 'data_0' })]);
+		expect(item.binary?.file_0).toMatchObject({ fileName: 'f1.txt', mimeType: 'text/plain' });
+		expect(Buffer.from(item.binary!.file_0.data, 'base64').toString()).toBe('file 1');
+		expect(item.json.dataElements).toEqual([expect.objectContaining({ dataType: 'attachment', binaryProperty: 'file_0' })]);
 		const second = await p.poll();
 		expect(second.json.map((j) => j.instanceId)).toEqual([recs[2].instance.id, recs[3].instance.id]);
 	});
@@ -390,6 +390,25 @@ describe('Instance changes', () => {
 		expect(result.json).toHaveLength(1);
 		expect(result.json[0]).toMatchObject({ instanceId: newest.instance.id, instance: { id: newest.instance.id } });
 		expect(result.staticData).toEqual({});
+	});
+
+	it("App is the Altinn node's picker; a locator in any mode and an older workflow's plain string read alike", async () => {
+		const trigger = new AltinnTrigger();
+		const app = trigger.description.properties.find((p) => p.name === 'app');
+		expect(app?.type).toBe('resourceLocator');
+		expect(app?.modes?.find((m) => m.name === 'list')?.typeOptions?.searchListMethod).toBe('searchApps');
+		expect(trigger.methods.listSearch.searchApps).toBe(new Altinn().methods.listSearch.searchApps);
+		const newest = create(QUIET, Date.now() - 3600_000);
+		const picked: unknown[] = [
+			'quiet-app',
+			{ __rl: true, mode: 'list', value: 'quiet-app' },
+			{ __rl: true, mode: 'id', value: 'quiet-app' },
+			{ __rl: true, mode: 'url', value: `${emu.url}/ttd/quiet-app/` },
+		];
+		for (const value of picked) {
+			const result = await poller(instanceParams({ app: value as INodeParameters['app'] }), { mode: 'manual' }).poll();
+			expect(result.json.map((j) => j.instanceId)).toEqual([newest.instance.id]);
+		}
 	});
 
 	it.each([
@@ -520,7 +539,7 @@ describe('App events', () => {
 		const result = await poller(eventParams({ eventTypes: ['created'], fetchInstance: true, downloadData: true, options: { dataTypes: 'attachment' } })).poll();
 		expect(result.json).toHaveLength(1);
 		expect(result.json[0]).toMatchObject({ instanceId: rec.instance.id, instance: { id: rec.instance.id } });
-		expect(result.items![0][0].binary?.data_0).toMatchObject({ fileName: 'a.txt' });
+		expect(result.items![0][0].binary?.file_0).toMatchObject({ fileName: 'a.txt' });
 	});
 
 	it("a start time without a zone is read in the workflow's time zone and sent to Events as UTC (Events refuses one without)", async () => {
@@ -822,7 +841,7 @@ describe('No submission lost: redelivery until confirmed, one environment, Altin
 		gone.deleteStatus = { isHardDeleted: true, hardDeleted: new Date().toISOString() };
 		const downloadsBefore = emu.counters.get('route.storage.data.get');
 		const result = await poller(instanceParams({ downloadData: true, options: { dataTypes: 'attachment' } })).poll();
-		expect(result.json[0].dataElements).toEqual([expect.objectContaining({ filename: 'kept.txt', binaryProperty: 'data_0' })]);
+		expect(result.json[0].dataElements).toEqual([expect.objectContaining({ filename: 'kept.txt', binaryProperty: 'file_0' })]);
 		expect(emu.counters.get('route.storage.data.get') - downloadsBefore).toBe(1);
 	});
 });

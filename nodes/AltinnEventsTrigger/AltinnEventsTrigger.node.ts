@@ -2,6 +2,7 @@ import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as credentialTest from '../Altinn/methods/credentialTest';
+import * as listSearch from '../Altinn/methods/listSearch';
 import { eventsTriggerProperties } from './description';
 import { receive } from './receive';
 import { readSettings } from './settings';
@@ -18,7 +19,7 @@ export class AltinnEventsTrigger implements INodeType {
 		icon: { light: 'file:../../icons/altinn.svg', dark: 'file:../../icons/altinn.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["org"]}}/{{$parameter["app"]}}',
+		subtitle: '={{$parameter["org"]}}/{{typeof $parameter["app"] === "object" ? $parameter["app"].value : $parameter["app"]}}',
 		description: 'Starts the workflow when Altinn pushes an event of an app (Events subscription)',
 		defaults: { name: 'Altinn Events Trigger' },
 		inputs: [],
@@ -40,7 +41,7 @@ export class AltinnEventsTrigger implements INodeType {
 	};
 
 	// The same credential test as the Altinn node: n8n may find the credential through any of the nodes.
-	methods = { credentialTest };
+	methods = { credentialTest, listSearch };
 
 	webhookMethods = {
 		default: {

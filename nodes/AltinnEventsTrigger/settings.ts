@@ -4,6 +4,8 @@
 import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { appFromLocator } from '../Altinn/shared/descriptions';
+import { InputError } from '../Altinn/shared/validation';
 import type { FinishSettings } from '../AltinnTrigger/finisher';
 
 export interface EventsTriggerSettings extends FinishSettings {
@@ -19,8 +21,15 @@ const NAME = /^[a-z0-9][a-z0-9-]*$/i;
 
 export function readSettings(ctx: IHookFunctions | IWebhookFunctions): EventsTriggerSettings {
 	const org = String(ctx.getNodeParameter('org', '')).trim();
-	const app = String(ctx.getNodeParameter('app', '')).trim();
 	const fail = (message: string, description: string) => new NodeOperationError(ctx.getNode(), message, { description });
+	// the polling trigger's App picker (a locator), or the plain string of a workflow saved before it
+	let app: string;
+	try {
+		app = appFromLocator(ctx.getNodeParameter('app', ''));
+	} catch (error) {
+		const hint = error instanceof InputError ? (error.hint ?? '') : 'Pick the app from the list, or give its name, e.g. my-app.';
+		throw fail((error as Error).message, hint);
+	}
 	if (!NAME.test(org) || org.includes('_')) throw fail(`Org "${org}" is not a service owner code`, 'Enter the org code of the app, e.g. ttd (letters, digits and hyphens).');
 	if (!NAME.test(app)) throw fail(`App "${app}" is not an app name`, 'Enter the app name, the part after org/ in the app ID, e.g. my-app.');
 
@@ -41,6 +50,6 @@ export function readSettings(ctx: IHookFunctions | IWebhookFunctions): EventsTri
 		fetchInstance: ctx.getNodeParameter('fetchInstance', false) as boolean,
 		downloadData: ctx.getNodeParameter('downloadData', false) as boolean,
 		dataTypes: (options.dataTypes ?? '').split(',').map((t) => t.trim()).filter(Boolean),
-		binaryPrefix: options.binaryPrefix || 'data_',
+		binaryPrefix: options.binaryPrefix || 'file_',
 	};
 }

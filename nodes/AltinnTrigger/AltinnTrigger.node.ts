@@ -2,6 +2,7 @@ import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunction
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as credentialTest from '../Altinn/methods/credentialTest';
+import * as listSearch from '../Altinn/methods/listSearch';
 import { altinnTriggerApi } from './altinnApi';
 import { AltinnClock } from './clock';
 import { triggerHints, triggerProperties } from './description';
@@ -20,7 +21,7 @@ export class AltinnTrigger implements INodeType {
 		icon: { light: 'file:../../icons/altinn.svg', dark: 'file:../../icons/altinn.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["source"] === "appEvents" ? "App events" : "Instance changes"}}: {{$parameter["org"]}}/{{$parameter["app"]}}',
+		subtitle: '={{$parameter["source"] === "appEvents" ? "App events" : "Instance changes"}}: {{$parameter["org"]}}/{{typeof $parameter["app"] === "object" ? $parameter["app"].value : $parameter["app"]}}',
 		description: 'Starts the workflow when an Altinn app has new events or changed instances',
 		defaults: { name: 'Altinn Trigger' },
 		polling: true,
@@ -33,7 +34,7 @@ export class AltinnTrigger implements INodeType {
 	};
 
 	// The same credential test as the Altinn node: n8n may find the credential through either node.
-	methods = { credentialTest };
+	methods = { credentialTest, listSearch };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		if (this.getNodeParameter('source', 'instanceChanges') === SYSTEM_USER_REQUESTS) return await pollSystemUserRequests(this);

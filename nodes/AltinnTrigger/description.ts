@@ -1,5 +1,7 @@
 import type { INodeProperties, NodeHint } from 'n8n-workflow';
 
+import { appLocator } from '../Altinn/shared/descriptions';
+
 /** The default for "Max Items per Poll": one execution never carries more than this. */
 export const DEFAULT_MAX_ITEMS = 500;
 /**
@@ -64,15 +66,8 @@ export const triggerProperties: INodeProperties[] = [
 		placeholder: 'ttd',
 		description: 'The service owner code of the app',
 	},
-	{
-		displayName: 'App',
-		name: 'app',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'my-app',
-		description: 'The app name (the part after org/ in the app ID)',
-	},
+	// the Altinn node's App picker; a plain string (workflows saved before it) is still read, see settings.ts
+	appLocator,
 	{
 		displayName: 'Event Types',
 		name: 'eventTypes',
@@ -199,7 +194,7 @@ export const triggerProperties: INodeProperties[] = [
 				displayName: 'Put Output Files in Fields Starting With',
 				name: 'binaryPrefix',
 				type: 'string',
-				default: 'data_',
+				default: 'file_',
 				description: 'Downloaded files go to binary fields named this prefix plus 0, 1, 2…',
 			},
 			{

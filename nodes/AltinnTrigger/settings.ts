@@ -5,7 +5,8 @@
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { appName, InputError, orgCode } from '../Altinn/shared/validation';
+import { appFromLocator } from '../Altinn/shared/descriptions';
+import { InputError, orgCode } from '../Altinn/shared/validation';
 import { toUtcIso } from '../Altinn/shared/dates';
 import { type SourceName, type StartFrom } from './cursor';
 import {
@@ -63,7 +64,8 @@ export function readSettings(ctx: IPollFunctions): TriggerSettings {
 	const text = (name: string) => String(ctx.getNodeParameter(name, '') ?? '').trim();
 	const source = ctx.getNodeParameter('source', 'instanceChanges') as SourceName;
 	const org = checked(ctx, () => orgCode(text('org')));
-	const app = checked(ctx, () => appName(text('app')));
+	// a locator { mode, value } from the App picker, or the plain string of a workflow saved before it
+	const app = checked(ctx, () => appFromLocator(ctx.getNodeParameter('app', '')));
 	const startFrom = ctx.getNodeParameter('startFrom', 'now') as StartFrom;
 	let startTime: string | undefined;
 	try {
@@ -102,7 +104,7 @@ export function readSettings(ctx: IPollFunctions): TriggerSettings {
 			.split(',')
 			.map((t) => t.trim())
 			.filter(Boolean),
-		binaryPrefix: String(options.binaryPrefix ?? 'data_'),
+		binaryPrefix: String(options.binaryPrefix ?? 'file_'),
 		maxItems: Number.isFinite(maxItems) && maxItems > 0 ? maxItems : DEFAULT_MAX_ITEMS,
 		settleMs: positiveNumber(options.settleSeconds, DEFAULT_SETTLE_SECONDS) * 1000,
 		redeliverMs: positiveNumber(options.redeliverMinutes, DEFAULT_REDELIVER_MINUTES) * 60_000,

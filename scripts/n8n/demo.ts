@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- the demo script keeps a timer; it is no node code */
 /**
  * The demo world used by `npm start` and the e2e tests: the emulator seeded with a service owner,
  * an app with instances and data elements (seedDemo from test/emulator/seed.ts when present), and a
@@ -9,7 +10,7 @@ type JsonWebKey = webcrypto.JsonWebKey;
 
 import { ORG_NUMBER_SCHEME } from '../../credentials/maskinporten/grant';
 import { startEmulator, type Emulator } from '../../test/emulator/index';
-import { seedDemo, type DemoSeed } from '../../test/emulator/seed';
+import { seedDemo, simulateSubmission, type DemoSeed } from '../../test/emulator/seed';
 import { EDITOR_DEFAULTS, emulatorJwkCredential } from '../../test/support/credentials';
 
 export const DEMO_CLIENT_ID = 'demo-n8n-client';
@@ -78,6 +79,17 @@ export async function startDemoEmulator(options: { port?: number; key?: DemoKey 
 	});
 	seedVendorSystem(emu, info);
 	return { emu, info, key, credentialData: demoCredentialData(emu, key) };
+}
+
+/**
+ * Keeps the demo producing work: a new completed, unconfirmed submission every `seconds` (0 = never), so the
+ * download example and the trigger have something to do without restarting `npm start`. Returns a stop function.
+ */
+export function keepSubmitting(demo: DemoEmulator, seconds: number): () => void {
+	if (!(seconds > 0)) return () => undefined;
+	const timer = setInterval(() => simulateSubmission(demo.emu.world, demo.info.partyId), seconds * 1000);
+	timer.unref();
+	return () => clearInterval(timer);
 }
 
 /**

@@ -6,8 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
-import { simulateSubmission } from '../../test/emulator/seed';
-import { generateDemoKey, startDemoEmulator, type DemoKey } from './demo';
+import { generateDemoKey, keepSubmitting, startDemoEmulator, type DemoKey } from './demo';
 
 /** The demo client's key, kept in the (git-ignored) cache so that later starts need no re-import. */
 function demoKey(file: string | undefined): DemoKey | undefined {
@@ -22,10 +21,8 @@ async function main(): Promise<void> {
 	const port = Number(process.argv[2] ?? 0);
 	const demo = await startDemoEmulator({ port, key: demoKey(process.argv[3]) });
 	const message = { type: 'ready', url: demo.emu.url, info: demo.info, credentialData: demo.credentialData };
-	// A new completed, unconfirmed submission every minute (ALTINN_DEMO_SUBMISSION_SECONDS, 0 = never), so the
-	// download example and the trigger keep having work without restarting npm start.
-	const every = Number(process.env.ALTINN_DEMO_SUBMISSION_SECONDS ?? 60);
-	if (every > 0) setInterval(() => simulateSubmission(demo.emu.world, demo.info.partyId), every * 1000).unref();
+	// A new submission every minute by default (ALTINN_DEMO_SUBMISSION_SECONDS, 0 = never)
+	keepSubmitting(demo, Number(process.env.ALTINN_DEMO_SUBMISSION_SECONDS ?? 60));
 	if (process.send) process.send(message);
 	else process.stdout.write(`emulator ready at ${demo.emu.url}\n`);
 	const stop = () => {

@@ -113,7 +113,7 @@ export function limitOf(ctx: IExecuteFunctions, itemIndex: number, returnAllByDe
  * The app name from the App locator. n8n's own extraction of the By URL mode fails with a
  * generic "parameter's value is invalid", so the URL is read here, with a message naming App.
  */
-function appFromLocator(value: unknown): string {
+export function appFromLocator(value: unknown): string {
 	const locator = value as { __rl?: boolean; mode?: string; value?: unknown } | string | undefined;
 	if (!locator || typeof locator !== 'object') return appName(locator);
 	if (locator.mode !== 'url') return appName(locator.value);
