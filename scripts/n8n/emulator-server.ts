@@ -26,6 +26,11 @@ async function main(): Promise<void> {
 	// download example and the trigger keep having work without restarting npm start.
 	const every = Number(process.env.ALTINN_DEMO_SUBMISSION_SECONDS ?? 60);
 	if (every > 0) setInterval(() => simulateSubmission(demo.emu.world, demo.info.partyId), every * 1000).unref();
+	// The local n8n listens on plain http and a demo should not wait an hour: for the Altinn Events Trigger the demo
+	// accepts http endpoints and does not cache subscriptions. Real Altinn does neither (see test/emulator/subscriptions.ts);
+	// the tests keep the real defaults.
+	demo.emu.knobs.allowHttpEndpoints = true;
+	demo.emu.knobs.subscriptionCacheMs = 0;
 	if (process.send) process.send(message);
 	else process.stdout.write(`emulator ready at ${demo.emu.url}\n`);
 	const stop = () => {
