@@ -15,6 +15,7 @@ import type { IDataObject, INodeExecutionData, INodeProperties, IPollFunctions }
 import { NodeOperationError } from 'n8n-workflow';
 
 import { authenticationPages, resolveAltinnUrls } from '../Altinn/transport';
+import { systemIdParameter } from '../Altinn/actions/systemUser/common';
 
 export const SYSTEM_USER_REQUESTS = 'systemUserRequests';
 
@@ -28,16 +29,7 @@ export const sourceOption = {
 const show = { source: [SYSTEM_USER_REQUESTS] };
 
 export const sourceProperties: INodeProperties[] = [
-	{
-		displayName: 'System ID',
-		name: 'systemId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: '991825827_my_accounting_system',
-		displayOptions: { show },
-		description: "The system whose requests to watch (its ID in Altinn's system register)",
-	},
+	{ ...systemIdParameter, displayOptions: { show }, description: "The system whose requests to watch (its ID in Altinn's system register)" },
 	{
 		displayName: 'Request Kinds',
 		name: 'requestKinds',

@@ -23,6 +23,11 @@ async function main(): Promise<void> {
 	const message = { type: 'ready', url: demo.emu.url, info: demo.info, credentialData: demo.credentialData };
 	// A new submission every minute by default (ALTINN_DEMO_SUBMISSION_SECONDS, 0 = never)
 	keepSubmitting(demo, Number(process.env.ALTINN_DEMO_SUBMISSION_SECONDS ?? 60));
+	// The local n8n listens on plain http and a demo should not wait an hour: for the Altinn Events Trigger the demo
+	// accepts http endpoints and does not cache subscriptions. Real Altinn does neither (see test/emulator/subscriptions.ts);
+	// the tests keep the real defaults.
+	demo.emu.knobs.allowHttpEndpoints = true;
+	demo.emu.knobs.subscriptionCacheMs = 0;
 	if (process.send) process.send(message);
 	else process.stdout.write(`emulator ready at ${demo.emu.url}\n`);
 	const stop = () => {
