@@ -40,7 +40,8 @@ const figures: Record<string, unknown> = {};
 
 function workflows(org: string, app: string) {
 	const appRl = { __rl: true, mode: 'id', value: app };
-	const every5s = [{ mode: 'custom', cronExpression: '*/5 * * * * *' }];
+	// n8n wants a poll interval of at least a minute per entry, so six entries make one every 10 s (as in the e2e suite)
+	const every10s = [0, 10, 20, 30, 40, 50].map((sec) => ({ mode: 'custom', cronExpression: `${sec} * * * * *` }));
 	const webhook = (pathName: string) => ({
 		id: `${pathName}-hook`,
 		name: 'Webhook',
@@ -83,7 +84,7 @@ function workflows(org: string, app: string) {
 					type: 'n8n-nodes-altinn.altinnTrigger',
 					typeVersion: 1,
 					position: [0, 0],
-					parameters: { pollTimes: { item: every5s }, source: 'instanceChanges', org, app, onlyCompleted: true, notConfirmed: true, startFrom: 'now' },
+					parameters: { pollTimes: { item: every10s }, source: 'instanceChanges', org, app, onlyCompleted: true, notConfirmed: true, startFrom: 'now' },
 					credentials: credRef,
 				},
 			],
