@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions */
 /**
  * Redis and PostgreSQL for the queue-mode test: the machine's own binaries (Debian packages
  * `redis-server` and `postgresql`, installed with apt-get when missing and we are root), started on free
