@@ -1,6 +1,5 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestHelper,
 	IHttpRequestOptions,
@@ -17,11 +16,6 @@ import {
 	MaskinportenError,
 	resolveEndpoints,
 } from './maskinporten';
-
-/** Relative URL of the credential test when the token is exchanged: Altinn refreshes only a valid Altinn token. */
-const ALTINN_TEST_PATH = '/authentication/api/v1/refresh';
-/** Relative URL of the credential test for a raw Maskinporten token: its metadata document. */
-const MASKINPORTEN_TEST_PATH = '/.well-known/oauth-authorization-server';
 
 /** Turns domain errors into errors n8n shows well: the explanation goes in the description. */
 function toCredentialError(error: unknown): Error {
@@ -271,21 +265,19 @@ export class MaskinportenApi implements ICredentialType {
 
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 		requestOptions.headers = { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.accessToken ?? '')}` };
-		// Relative URLs (the credential test) go to this credential's own environment. The HTTP
-		// Request node still passes the legacy request shape, with `uri` and no `url`.
+		// Relative URLs go to this credential's own Altinn platform. The HTTP Request node still
+		// passes the legacy request shape, with `uri` and no `url`.
 		const url = requestOptions.url ?? (requestOptions as { uri?: string }).uri ?? '';
 		if (!requestOptions.baseURL && url.startsWith('/')) {
-			const endpoints = resolveEndpoints(credentials.environment, credentials);
-			requestOptions.baseURL =
-				url === MASKINPORTEN_TEST_PATH ? endpoints.maskinportenIssuer.replace(/\/$/, '') : endpoints.altinnPlatformUrl;
+			requestOptions.baseURL = resolveEndpoints(credentials.environment, credentials).altinnPlatformUrl;
 		}
 		return requestOptions;
 	}
 
-	test: ICredentialTestRequest = {
-		request: {
-			method: 'GET',
-			url: `={{ $credentials.exchangeToAltinn === false ? "${MASKINPORTEN_TEST_PATH}" : "${ALTINN_TEST_PATH}" }}`,
-		},
-	};
+	// No `test` request here on purpose. n8n 2.41 would run it through preAuthentication, which may hand
+	// out a cached token made from other values, and then persist the token it got, even one made from
+	// unsaved edits (packages/cli/src/credentials-helper.ts, preAuthentication: `isTestingCredentials`,
+	// `updateCredentials`). The Test button is the node method `maskinportenApiTest`
+	// (nodes/Altinn/methods/credentialTest.ts), linked by the nodes' `testedBy`, which n8n uses only
+	// when the type has no `test` (credentials-tester.service.ts, getCredentialTestFunction).
 }

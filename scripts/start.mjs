@@ -1,6 +1,7 @@
 // `npm start`: the package inside a real n8n, against the local Maskinporten + Altinn emulator.
 //   npm start                 build, install into a cached n8n, start emulator + n8n, print the editor URL
 //   npm start -- --headless   the same, but run the example workflows with `n8n execute`, print, exit
+//   npm start -- --reset      import the example workflows and the demo credential again, as shipped
 // Environment: N8N_CACHE_DIR (cache root, default .cache), N8N_VERSION (pin n8n), N8N_PORT (default 5678,
 // or a free port), ALTINN_EMULATOR_PORT (default 5690, or a free port).
 import { spawn } from 'node:child_process';
@@ -8,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { ensureDeps } from './lib/deps.mjs';
 import { ensureN8n } from './n8n/ensure-n8n.mjs';
 import { reexecUnderNode24IfNeeded } from './lib/node24.mjs';
 import { installPackage } from './lib/package.mjs';
@@ -20,6 +22,15 @@ const rt = require('./lib/n8n-runtime.cjs');
 const { loadExamples, summariseRun } = require('./n8n/examples.cjs');
 
 const headless = process.argv.includes('--headless');
+const reset = process.argv.includes('--reset');
+
+/** The manual trigger's name in the download example (the other choice of its "Execute workflow" button). */
+const MANUAL_TRIGGER = "When clicking 'Execute workflow'";
+
+function submissionEvery() {
+	const seconds = Number(process.env.ALTINN_DEMO_SUBMISSION_SECONDS ?? 60);
+	return seconds > 0 ? `${seconds} s (ALTINN_DEMO_SUBMISSION_SECONDS)` : 'never (ALTINN_DEMO_SUBMISSION_SECONDS=0)';
+}
 
 async function portOr(preferred) {
 	const { createServer } = await import('node:net');
@@ -45,6 +56,7 @@ function startEmulatorChild(port, keyFile) {
 
 async function main() {
 	log(headless ? 'npm start --headless: example workflows in a real n8n' : 'npm start: n8n-nodes-altinn in a real n8n');
+	await ensureDeps();
 	const n8n = await ensureN8n();
 	log(`n8n ${n8n.version} ready in the cache`);
 	const userFolder = path.join(cacheDir(), headless ? 'n8n-user-headless' : 'n8n-user');
@@ -65,7 +77,7 @@ async function main() {
 	// Imported only when they changed (the emulator URL and the demo key are kept between starts).
 	const importHash = createHash('sha256').update(JSON.stringify([ex, emulator.credentialData])).digest('hex');
 	const stampFile = path.join(userFolder, '.imported-examples');
-	if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== importHash) {
+	if (reset || !existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== importHash) {
 		const credFile = path.join(userFolder, 'demo-credential.json');
 		writeFileSync(credFile, JSON.stringify([{ ...ex.credential, data: emulator.credentialData }]), { mode: 0o600 });
 		const wfFile = path.join(userFolder, 'example-workflows.json');
@@ -119,22 +131,36 @@ async function main() {
 			`  Editor:   ${url}/`,
 			`  Log in:   ${rt.OWNER.email}  /  ${rt.OWNER.password}   (local demo owner)`,
 			`  Emulator: ${emulator.url}  (Maskinporten + Altinn 3, in memory; reset on every start)`,
+			`            a new submission arrives every ${submissionEvery()}`,
 			'',
 			'What to click:',
-			`  1. Overview → open "${ex.workflows[0].name}" → "Execute workflow":`,
-			'     it searches the not-yet-confirmed instances, downloads their data elements as binary files and',
-			'     confirms each instance. Click a node to see its output (the download node shows the files).',
+			`  1. Overview → open "${ex.workflows[0].name}" → "Execute workflow" (the button says "from On New`,
+			'     Submission"): the Altinn Trigger fetches the newest completed, unconfirmed submission, "Download All',
+			'     Data" downloads its files as binary and "Confirm Download" confirms it. Double-click a node to see',
+			`     its output. To process every waiting submission, choose "${MANUAL_TRIGGER}" with the arrow`,
+			'     next to the button. A new submission arrives every minute, so there is always one to fetch.',
 			`  2. Open "${ex.workflows[1].name}" → "Execute workflow": it creates an instance with prefilled`,
 			'     form data and uploads an attachment.',
-			`  3. Credentials → "${ex.credential.name}" → "Retry"/"Save" tests the demo Maskinporten client.`,
+			`  3. Credentials → "${ex.credential.name}" → "Retry" tests the demo Maskinporten client with a fresh`,
+			'     grant and exchange (change a field first to see what a mistake looks like; no need to save).',
+			`  4. Open "${ex.workflows[2].name}" → "Execute workflow": it asks customer 310000001 for a system`,
+			'     user and composes the e-mail with the confirm link. Play the customer and approve it:',
+			`       curl -X POST ${emulator.url}/emulator/systemuser/request/<requestId>/approve`,
+			'     then activate the workflow: the trigger sees the decision and creates an instance as the',
+			"     customer's system user.",
 			'',
+			'Your changes to the examples are kept between starts; `npm start -- --reset` restores them as shipped.',
 			'Ctrl+C stops n8n and the emulator.',
 			'',
 		].join('\n'),
 	);
 	const stop = async () => {
+		process.stdout.write('\nStopping n8n and the emulator…\n');
 		await server.stop();
 		await cleanup();
+		process.stdout.write(
+			`Stopped n8n (${url}) and the emulator (${emulator.url}). Workflows, credential and executions are kept in ${userFolder}; \`npm start\` continues with them.\n`,
+		);
 		process.exit(0);
 	};
 	process.on('SIGINT', stop);

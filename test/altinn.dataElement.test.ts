@@ -45,6 +45,16 @@ describe('Data Element > Download', () => {
 		expect(items[0].json).toMatchObject({ id: env.seed.dataElements.activePdf, dataType: 'attachment' });
 	});
 
+	it('names form data (a model element without a file name) after its data type and id, with the extension of its content type', async () => {
+		const { activeModel } = env.seed.dataElements;
+		const { items } = await env.run(params('download', env.seed.instances.active, { dataElementId: activeModel }));
+		const element = items[0].json as { contentType?: string; filename?: string };
+		expect(element.filename).toBeUndefined();
+		const extension = ({ 'application/json': 'json', 'application/xml': 'xml' } as Record<string, string>)[String(element.contentType)];
+		expect(extension).toBeDefined();
+		expect(items[0].binary?.data).toMatchObject({ fileName: `model-${activeModel}.${extension}` });
+	});
+
 	it('names an element that is not in the instance', async () => {
 		const missing = '00000000-0000-4000-8000-000000000001';
 		const { error } = await env.run(params('download', env.seed.instances.active, { dataElementId: missing }));

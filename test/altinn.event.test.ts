@@ -4,6 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { EVENTS_REGISTRATION_DELAY_MS } from './emulator/events';
 import { startAltinnEnv, type AltinnEnv } from './support/altinnNode';
 
 let env: AltinnEnv;
@@ -18,6 +19,10 @@ beforeAll(async () => {
 afterAll(async () => {
 	await env.close();
 });
+
+// Events returns only events registered at least 30 s ago (getappevents_v2): let that time pass
+// before each test, as it would have for events a user asks about.
+beforeEach(() => env.emu.world.ageEvents('ttd/demo-app', EVENTS_REGISTRATION_DELAY_MS));
 
 const demoApp = { __rl: true, mode: 'list', value: 'demo-app' };
 const events = (extra: IDataObject = {}) => ({

@@ -3,13 +3,15 @@
  * The Altinn Trigger through n8n-core's real PollContext (harness `Poller`) against the emulator.
  * Every test tracks what was emitted over the whole run and asserts: nothing lost, nothing twice.
  */
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { MaskinportenApi } from '../credentials/MaskinportenApi.credentials';
 import { Altinn } from '../nodes/Altinn/Altinn.node';
 import { RETRY } from '../nodes/Altinn/transport/request';
 import { AltinnTrigger } from '../nodes/AltinnTrigger/AltinnTrigger.node';
+import { environmentKey } from '../nodes/AltinnTrigger/cursor';
 import { startEmulator, type Emulator } from './emulator';
+import { EVENTS_REGISTRATION_DELAY_MS } from './emulator/events';
 import type { RegisteredJwk } from './emulator/maskinporten';
 import { demoApps, DIGDIR, TTD } from './emulator/seed';
 import type { InstanceRecord } from './emulator/state';
@@ -22,40 +24,47 @@ const DEMO = 'ttd/demo-app'; // publishes events
 const QUIET = 'ttd/quiet-app'; // does not
 
 let emu: Emulator;
+/** A second environment ("production") with the same apps, for the environment switch. */
+let prod: Emulator;
 let credentials: TestCredentialsHelper;
 let partyId: number;
 
 const savedDelay = RETRY.baseDelayMs;
 /** A read that fails for good: a 500 on every attempt (a GET retries a single 500, as Storage's are often transient). */
 const FOR_GOOD = RETRY.maxAttempts;
+const READ_WRITE = ['altinn:serviceowner/instances.read', 'altinn:serviceowner/instances.write'];
 
 beforeAll(async () => {
 	RETRY.baseDelayMs = 10;
 	emu = await startEmulator();
-	emu.world.addServiceOwner(TTD);
-	emu.world.addServiceOwner(DIGDIR);
-	partyId = emu.world.addParty({ orgNumber: '310000001', name: 'TESTBEDRIFT AS' }).partyId;
-	for (const app of demoApps()) emu.world.addApplication(app);
+	prod = await startEmulator();
 	const key = testKey('trigger-key');
-	const client = (clientId: string, scopes: string[]) =>
-		emu.maskinporten.registerClient({ clientId, orgNumber: TTD.orgNumber, scopes, jwks: [key.publicJwk as RegisteredJwk] });
-	client('trigger-client', ['altinn:serviceowner/instances.read', 'altinn:serviceowner/instances.write']);
-	client('write-only-client', ['altinn:serviceowner/instances.write']);
-	const data = (clientId: string, scopes: string) =>
-		emulatorJwkCredential(emu, key, clientId, scopes, { algorithm: 'RS256', exchangeToAltinn: true });
+	for (const env of [emu, prod]) {
+		env.world.addServiceOwner(TTD);
+		env.world.addServiceOwner(DIGDIR);
+		partyId = env.world.addParty({ orgNumber: '310000001', name: 'TESTBEDRIFT AS' }).partyId;
+		for (const app of demoApps()) env.world.addApplication(app);
+		env.maskinporten.registerClient({ clientId: 'trigger-client', orgNumber: TTD.orgNumber, scopes: READ_WRITE, jwks: [key.publicJwk as RegisteredJwk] });
+	}
+	emu.maskinporten.registerClient({ clientId: 'write-only-client', orgNumber: TTD.orgNumber, scopes: ['altinn:serviceowner/instances.write'], jwks: [key.publicJwk as RegisteredJwk] });
+	const data = (env: Emulator, clientId: string, scopes: string) =>
+		emulatorJwkCredential(env, key, clientId, scopes, { algorithm: 'RS256', exchangeToAltinn: true });
 	credentials = new TestCredentialsHelper(
 		[new MaskinportenApi()],
 		[
-			{ id: 'cred-1', name: 'Maskinporten', type: 'maskinportenApi', data: data('trigger-client', 'altinn:serviceowner/instances.read altinn:serviceowner/instances.write') },
-			{ id: 'cred-write', name: 'Write only', type: 'maskinportenApi', data: data('write-only-client', 'altinn:serviceowner/instances.write') },
+			{ id: 'cred-1', name: 'Maskinporten', type: 'maskinportenApi', data: data(emu, 'trigger-client', READ_WRITE.join(' ')) },
+			{ id: 'cred-prod', name: 'Maskinporten production', type: 'maskinportenApi', data: data(prod, 'trigger-client', READ_WRITE.join(' ')) },
+			{ id: 'cred-write', name: 'Write only', type: 'maskinportenApi', data: data(emu, 'write-only-client', 'altinn:serviceowner/instances.write') },
 		],
 	);
 });
 
 afterAll(async () => {
 	RETRY.baseDelayMs = savedDelay;
-	emu.world.dispose?.();
-	await emu.close();
+	for (const env of [emu, prod]) {
+		env.world.dispose?.();
+		await env.close();
+	}
 });
 
 afterEach(() => emu.faults.clear());
@@ -66,11 +75,19 @@ function emptyApp(appId: string) {
 	emu.world.appEvents.set(appId, []);
 }
 
-function poller(
-	parameters: INodeParameters,
-	opts: { staticData?: IDataObject; credential?: string; mode?: 'trigger' | 'manual'; budgetMs?: number; durable?: boolean; timezone?: string } = {},
-) {
-	return new Poller({
+interface PollerOptions {
+	staticData?: IDataObject;
+	credential?: string;
+	mode?: 'trigger' | 'manual';
+	budgetMs?: number;
+	durable?: boolean;
+	timezone?: string;
+	/** Keep Events' 30-second window; otherwise that much time passes before each poll (see `eventsSettle`). */
+	eventsWindow?: boolean;
+}
+
+function poller(parameters: INodeParameters, opts: PollerOptions = {}) {
+	const p = new Poller({
 		node: { name: NODE, type: 'n8n-nodes-altinn.altinnTrigger', parameters, credentials: { maskinportenApi: opts.credential ?? 'cred-1' } },
 		nodeType: new AltinnTrigger(),
 		credentials,
@@ -80,12 +97,22 @@ function poller(
 		durableCursor: opts.durable,
 		timezone: opts.timezone,
 	});
+	if (!opts.eventsWindow) {
+		const poll = p.poll.bind(p);
+		p.poll = async () => {
+			eventsSettle();
+			return await poll();
+		};
+	}
+	return p;
 }
 
 /** Every key emitted over a run; `add` fails the test on the first duplicate. */
 class Tracker {
 	readonly seen = new Set<string>();
 	readonly duplicates: string[] = [];
+	/** Keys emitted as redeliveries (`redelivered: true`): the only repeats allowed. */
+	readonly redelivered = new Set<string>();
 	polls = 0;
 	emptyPolls = 0;
 
@@ -95,6 +122,7 @@ class Tracker {
 		if (!result.emitted) this.emptyPolls++;
 		for (const json of result.json) {
 			const k = key(json);
+			if (json.redelivered === true) this.redelivered.add(k);
 			if (this.seen.has(k)) this.duplicates.push(k);
 			this.seen.add(k);
 		}
@@ -108,6 +136,20 @@ const keyOfRecord = (rec: InstanceRecord) => `${rec.instance.id}@${rec.instance.
 
 function create(appId: string, at: number, extra: Record<string, unknown> = {}): InstanceRecord {
 	return emu.world.createInstance({ appId, partyId, created: at, lastChanged: at, ...extra });
+}
+
+/** Events' 30-second window passes: every event published so far becomes visible to the feed. */
+function eventsSettle() {
+	for (const env of [emu, prod]) for (const app of [DEMO, QUIET]) env.world.ageEvents(app, EVENTS_REGISTRATION_DELAY_MS);
+}
+
+/**
+ * A change the workflow does not make itself (here: a new due date), so the trigger emits it again;
+ * a change of `lastChanged` alone, or of the fields a workflow writes, is passed over (selfChanges.ts).
+ */
+function changeInstance(rec: InstanceRecord, at: number) {
+	rec.instance.dueBefore = new Date(at + 86_400_000).toISOString();
+	emu.world.setLastChanged(rec, at);
 }
 
 /** Polls until a poll emits nothing, restarting from the persisted static data after every poll when asked. */
@@ -153,7 +195,7 @@ describe('Instance changes', () => {
 		const late = keyOfRecord(create(QUIET, base + 9000));
 		// A change to an instance already emitted is a new change.
 		const rec = [...emu.world.instances.values()].find((r) => r.instance.appId === QUIET)!;
-		emu.world.setLastChanged(rec, base + 30_000);
+		changeInstance(rec, base + 30_000);
 		add(rec);
 		await drainAll(p, tracker, changeKey);
 
@@ -238,8 +280,8 @@ describe('Instance changes', () => {
 		const tracker = new Tracker();
 		tracker.take(await p.poll(), changeKey); // 0..19
 		// One already emitted and one not yet reached both change now.
-		emu.world.setLastChanged(recs[5], base + 10_000);
-		emu.world.setLastChanged(recs[40], base + 10_001);
+		changeInstance(recs[5], base + 10_000);
+		changeInstance(recs[40], base + 10_001);
 		await drainAll(p, tracker, changeKey, true);
 		expect(tracker.duplicates).toEqual([]);
 		const expected = new Set([...recs.map(keyOfRecord), `${recs[5].instance.id}@${new Date(base).toISOString()}`]);
@@ -301,7 +343,7 @@ describe('Instance changes', () => {
 		const p = poller(instanceParams({ startFrom: 'now' }));
 		const first = await p.poll();
 		expect(first.emitted).toBe(false);
-		const fresh = create(QUIET, Date.now() - 3000); // older than the 2 s settle time
+		const fresh = create(QUIET, Date.now() - 40_000); // older than the 30 s settle time
 		const second = await p.poll();
 		expect(second.json.map((j) => j.instanceId)).toEqual([fresh.instance.id]);
 	});
@@ -314,7 +356,7 @@ describe('Instance changes', () => {
 		const first = await p.poll();
 		expect(first.json.map((j) => j.instanceId)).toEqual([open.instance.id]);
 		expect(first.nodeStaticData.cursor).not.toHaveProperty('catchUp');
-		const later = create(QUIET, Date.now() - 3000, { confirmedBy: ['ttd'] });
+		const later = create(QUIET, Date.now() - 40_000, { confirmedBy: ['ttd'] });
 		expect((await p.poll()).json.map((j) => j.instanceId)).toEqual([later.instance.id]);
 	});
 
@@ -350,14 +392,18 @@ describe('Instance changes', () => {
 		expect(result.staticData).toEqual({});
 	});
 
-	it('a 10,000-instance backlog drains within the budget over several polls, with restarts, none lost or repeated', async () => {
+	it.each([
+		['each change once', false],
+		['until confirmed', true],
+	] as const)('a 10,000-instance backlog drains within the budget over several polls, with restarts, none lost or repeated (%s)', async (mode, notConfirmed) => {
 		const base = Date.now() - 24 * 3600_000;
 		// Groups of five share a timestamp, so page and cap boundaries fall inside equal-time groups.
 		const recs = emu.world.createInstances(10_000, { appId: QUIET, partyId, lastChanged: (i) => base + Math.floor(i / 5) });
-		const p = poller(instanceParams({ options: { maxItems: 1000 } }));
+		const p = poller(instanceParams({ notConfirmed, options: { maxItems: 1000 } }));
 		const tracker = new Tracker();
 		const started = Date.now();
 		const queriesBefore = emu.counters.get('route.storage.instances.query');
+		const requestsBefore = emu.counters.get('requests');
 		let restarts = 0;
 		for (let i = 0; i < 50; i++) {
 			const result = await p.poll();
@@ -373,10 +419,24 @@ describe('Instance changes', () => {
 		expect(tracker.seen.size).toBe(10_000);
 		expect([...tracker.seen].sort()).toEqual(recs.map(keyOfRecord).sort());
 		// Figures for the report.
+		const staticBytes = JSON.stringify(p.persistedStaticData).length;
 		process.stdout.write(
-			`10k backlog: ${tracker.polls} polls (${restarts} restarts), ${emu.counters.get('route.storage.instances.query') - queriesBefore} Storage queries, ${ms} ms\n`,
+			`10k backlog (${mode}): ${tracker.polls} polls (${restarts} restarts), ${tracker.seen.size} items, ${emu.counters.get('route.storage.instances.query') - queriesBefore} Storage queries, ${emu.counters.get('requests') - requestsBefore} requests, static data ${staticBytes} bytes, ${ms} ms\n`,
 		);
 		expect(tracker.polls).toBe(11); // 10 full polls of 1000, then one that finds nothing
+		if (!notConfirmed) return;
+		// Nothing was confirmed: once due, every instance comes again, 1000 a poll, oldest delivery first.
+		const due = poller(instanceParams({ notConfirmed, options: { maxItems: 1000, redeliverMinutes: 0 } }), { staticData: p.persistedStaticData });
+		const sweepQueries = emu.counters.get('route.storage.instances.query');
+		const again = new Set<string>();
+		for (let i = 0; i < 10; i++) {
+			for (const json of (await due.poll()).json) {
+				expect(json).toMatchObject({ redelivered: true, attempt: 2 });
+				again.add(String(json.instanceId));
+			}
+		}
+		expect(again.size).toBe(10_000);
+		process.stdout.write(`10k redelivery: 10 polls, ${again.size} items, ${emu.counters.get('route.storage.instances.query') - sweepQueries} Storage queries\n`);
 	});
 
 	it('a small poll budget makes a poll stop early; the next one continues', async () => {
@@ -515,9 +575,10 @@ describe('A long, randomly interleaved run', () => {
 	};
 
 	it.each([
-		['instanceChanges', 11],
-		['appEvents', 23],
-	] as const)('%s: polls, new records, bursts, moves, faults and restarts in random order lose and repeat nothing (seed %i)', async (source, seed) => {
+		['instanceChanges', 11, false],
+		['appEvents', 23, false],
+		['instanceChanges', 37, true],
+	] as const)('%s: polls, new records, bursts, moves, faults and restarts in random order lose nothing and repeat only redeliveries (seed %i, until confirmed: %s)', async (source, seed, untilConfirmed) => {
 		const random = rng(seed);
 		emptyApp(DEMO);
 		emptyApp(QUIET);
@@ -527,7 +588,10 @@ describe('A long, randomly interleaved run', () => {
 		const params: INodeParameters =
 			source === 'appEvents'
 				? { source, org: 'ttd', app: 'demo-app', eventTypes: ['any'], startFrom: 'time', startTime: '2020-01-01T00:00:00Z', options: { maxItems: 15 } }
-				: instanceParams({ options: { maxItems: 15 } });
+				: untilConfirmed
+					? instanceParams({ notConfirmed: true, options: { maxItems: 15, redeliverMinutes: 0, maxDeliveries: 3 } })
+					: instanceParams({ options: { maxItems: 15 } });
+
 		let p = poller(params, { durable: random() < 0.5 });
 		const tracker = new Tracker();
 		let clock = Date.now() - 24 * 3600_000;
@@ -546,9 +610,9 @@ describe('A long, randomly interleaved run', () => {
 				// An instance changes (moves to a later lastChanged; its process moves on, which publishes events).
 				const rec = recs[Math.floor(random() * recs.length)];
 				if (source === 'appEvents' && rec.instance.process?.currentTask) emu.world.advanceProcess(rec, 1);
-				else emu.world.setLastChanged(rec, (clock += 3));
+				else changeInstance(rec, (clock += 3));
 			} else if (r < 0.5) {
-				emu.faults.add({ route, status: random() < 0.5 ? 500 : 503, after: Math.floor(random() * 3), times: random() < 0.5 ? 1 : FOR_GOOD });
+				emu.faults.add({ route, status: random() < 0.5 ? 500 : 503, after: Math.floor(random() * 3), times: random() < 0.5 ? 1 : FOR_GOOD + 2 });
 			} else if (r < 0.6) {
 				// n8n restarts: a fresh workflow from the database.
 				p = poller(params, { staticData: p.persistedStaticData, durable: random() < 0.5 });
@@ -556,20 +620,210 @@ describe('A long, randomly interleaved run', () => {
 				const result = await p.poll();
 				if (result.error) errors++;
 				else tracker.take(result, key);
+				for (const json of result.json) {
+					// The workflow confirms about half of what it gets; the rest fails before Confirm Download.
+					const rec = emu.world.instances.get(String(json.instanceId));
+					if (untilConfirmed && rec && random() < 0.5) emu.world.confirmComplete(rec, { org: 'ttd', orgNumber: TTD.orgNumber });
+				}
 			}
 		}
+		const spoiled = emu.faults.usedTotal();
 		emu.faults.clear();
-		await drainAll(p, tracker, key, true);
+		const last = await drainAll(p, tracker, key, true);
+		expect(last.error).toBeUndefined();
 
-		expect(tracker.duplicates).toEqual([]);
-		if (source === 'appEvents') {
+		expect(tracker.duplicates.filter((k) => !tracker.redelivered.has(k))).toEqual([]);
+		if (untilConfirmed) {
+			// Repeats happened, and only as redeliveries; an instance confirmed after its last change is emitted no more.
+			expect(tracker.duplicates.length).toBeGreaterThan(0);
+			const confirmed = (rec: InstanceRecord) => ((rec.instance.completeConfirmations ?? []) as unknown[]).length > 0;
+			const ids = new Set([...tracker.seen].map((k) => k.split('@')[0]));
+			for (const rec of recs) expect(ids.has(rec.instance.id)).toBe(true);
+			for (const rec of recs.filter((r) => !confirmed(r))) expect(tracker.seen.has(keyOfRecord(rec))).toBe(true);
+		} else if (source === 'appEvents') {
 			expect([...tracker.seen].sort()).toEqual(emu.world.appEvents.get(DEMO)!.map((e) => e.id).sort());
 		} else {
 			// Every instance's current state was emitted; earlier states were emitted at most once each.
 			for (const rec of recs) expect(tracker.seen.has(keyOfRecord(rec))).toBe(true);
 		}
-		process.stdout.write(`${source} soak: ${tracker.polls} polls, ${tracker.seen.size} items, ${errors} failed polls\n`);
-		expect(errors).toBeGreaterThan(0);
+		process.stdout.write(
+			`${source}${untilConfirmed ? ' (until confirmed)' : ''} soak: ${tracker.polls} polls, ${tracker.seen.size} items, ${tracker.duplicates.length} redeliveries, ${errors} failed polls\n`,
+		);
+		// The run met real failures: whole polls failed, or (until confirmed, where a poll that already has
+		// redeliveries emits them and resumes later) Altinn's answers were spoiled beyond the transport's retries.
+		if (untilConfirmed) expect(spoiled).toBeGreaterThan(RETRY.maxAttempts);
+		else expect(errors).toBeGreaterThan(0);
+	});
+});
+
+describe('No submission lost: redelivery until confirmed, one environment, Altinn\'s clock, no self-loops', () => {
+	beforeEach(() => {
+		emptyApp(QUIET);
+		emptyApp(DEMO);
+		for (const [id, rec] of prod.world.instances) if (rec.instance.appId === QUIET || rec.instance.appId === DEMO) prod.world.instances.delete(id);
+		prod.world.appEvents.set(DEMO, []);
+	});
+
+	const nodeTypes = () => new TestNodeTypes([new AltinnTrigger(), new Altinn()]);
+	/** The rest of the workflow, through the real Altinn node: `steps` for each item, in order. */
+	async function workflow(items: INodeExecutionData[], steps: Array<{ name: string; parameters: IDataObject }>) {
+		const run = await runWorkflow({
+			nodes: steps.map((step) => ({
+				name: step.name,
+				type: 'n8n-nodes-altinn.altinn',
+				// The first step gets the trigger's item, the next ones the instance Storage answered with.
+				parameters: { resource: 'instance', instanceId: '={{ $json.instanceId ?? $json.id }}', ...step.parameters } as INodeParameters,
+				credentials: { maskinportenApi: 'cred-1' },
+			})),
+			nodeTypes: nodeTypes(),
+			credentials,
+			inputItems: items.map((item) => ({ json: { instanceId: item.json.instanceId } })),
+		});
+		for (const step of steps) expect(run.error(step.name)).toBeUndefined();
+	}
+	const confirm = { name: 'Confirm', parameters: { operation: 'confirmDownload' } };
+	const delivery = (json: IDataObject) => [json.instanceId, json.redelivered, json.attempt];
+	const submittedParams = (options: IDataObject = {}) => instanceParams({ onlyCompleted: true, notConfirmed: true, options: options as INodeParameters });
+
+	it('a workflow that fails before Confirm Download gets the instance again, as a redelivery, and then confirms it', async () => {
+		const base = Date.now() - 3600_000;
+		const [a, b] = [0, 1].map((i) => create(QUIET, base + i, { task: 'ended' }).instance.id as string);
+		// 0 minutes: due on the very next poll (the default is 15).
+		const p = poller(submittedParams({ redeliverMinutes: 0 }));
+		const first = await p.poll();
+		expect(first.json.map(delivery)).toEqual([[a, false, 1], [b, false, 1]]);
+		// The run confirms b, then fails (say, storing a's file) before confirming a.
+		await workflow(first.items![0].slice(1), [confirm]);
+		const second = await p.poll();
+		expect(second.json.map(delivery)).toEqual([[a, true, 2]]);
+		await workflow(second.items![0], [confirm]);
+		expect((await p.poll()).emitted).toBe(false);
+		expect((await p.poll()).emitted).toBe(false);
+	});
+
+	it('with the default redelivery time nothing comes again at once; after Max Deliveries it is reported once as given up', async () => {
+		const a = create(QUIET, Date.now() - 3600_000, { task: 'ended' }).instance.id as string;
+		const patient = poller(submittedParams());
+		expect((await patient.poll()).json.map(delivery)).toEqual([[a, false, 1]]);
+		expect((await patient.poll()).emitted).toBe(false); // 15 minutes have not passed
+		const p = poller(submittedParams({ redeliverMinutes: 0, maxDeliveries: 2 }), { staticData: patient.persistedStaticData });
+		expect((await p.poll()).json.map(delivery)).toEqual([[a, true, 2]]);
+		const last = await p.poll();
+		expect(last.json).toEqual([expect.objectContaining({ instanceId: a, attempt: 2, gaveUp: true, problem: expect.stringContaining('Not confirmed after 2 deliveries') })]);
+		expect((await p.poll()).emitted).toBe(false);
+	});
+
+	it('a sweep with nothing due makes no request; one with something due reads the unconfirmed instances in pages', async () => {
+		const base = Date.now() - 3600_000;
+		for (let i = 0; i < 450; i++) create(QUIET, base + i, { task: 'ended' });
+		const p = poller(submittedParams({ maxItems: 1000 }));
+		expect((await p.poll()).json).toHaveLength(450);
+		const quiet = emu.counters.get('route.storage.instances.query');
+		expect((await p.poll()).emitted).toBe(false);
+		expect(emu.counters.get('route.storage.instances.query') - quiet).toBe(1); // the drain's one query, no sweep
+		const due = poller(submittedParams({ maxItems: 1000, redeliverMinutes: 0 }), { staticData: p.persistedStaticData });
+		const before = emu.counters.get('route.storage.instances.query');
+		const again = await due.poll();
+		expect(again.json).toHaveLength(450);
+		expect(again.json.every((j) => j.redelivered === true && j.attempt === 2)).toBe(true);
+		// Three pages of 200 for the sweep, one query for the drain.
+		expect(emu.counters.get('route.storage.instances.query') - before).toBe(4);
+	});
+
+	it.each(['instanceChanges', 'appEvents'] as const)('%s: switching the credential from TT02 to production neither replays nor skips', async (source) => {
+		const old = Date.now() - 2 * 24 * 3600_000;
+		const params: INodeParameters =
+			source === 'appEvents'
+				? { source, org: 'ttd', app: 'demo-app', eventTypes: ['completed'], startFrom: 'now' }
+				: instanceParams({ startFrom: 'unconfirmed', onlyCompleted: true, notConfirmed: true });
+		// Production: submissions from two days ago, not yet confirmed (and their events).
+		const backlog = [0, 1].map((i) => prod.world.createInstance({ appId: source === 'appEvents' ? DEMO : QUIET, partyId, created: old + i, task: 'ended' }));
+		// TT02: the trigger is built and tried there first.
+		const tt02 = poller(params);
+		await tt02.poll();
+		const tried = emu.world.createInstance({ appId: source === 'appEvents' ? DEMO : QUIET, partyId, created: Date.now() - 60_000, task: 'ended' });
+		expect((await tt02.poll()).json.map((j) => j.instanceId)).toEqual([tried.instance.id]);
+
+		const production = poller(params, { staticData: tt02.persistedStaticData, credential: 'cred-prod' });
+		const first = await production.poll();
+		expect(first.error).toBeUndefined();
+		if (source === 'appEvents') {
+			// Start From "Now" in production: its 90-day history is not replayed (an unknown `after` would).
+			expect(first.json).toEqual([]);
+			const fresh = prod.world.createInstance({ appId: DEMO, partyId, task: 'ended' });
+			expect((await production.poll()).json.map((j) => j.instanceId)).toEqual([fresh.instance.id]);
+		} else {
+			// "Everything not yet confirmed" in production: its backlog, which is older than TT02's position.
+			expect(first.json.map((j) => j.instanceId).sort()).toEqual(backlog.map((r) => r.instance.id).sort());
+		}
+		expect(JSON.stringify(production.persistedStaticData)).not.toContain(tried.instance.id);
+	});
+
+	it('a change Storage commits late, with a time inside Altinn\'s window, is not lost', async () => {
+		const p = poller(instanceParams({ startFrom: 'now' }));
+		expect((await p.poll()).emitted).toBe(false);
+		const now = Date.now();
+		const early = create(QUIET, now - 5000);
+		const firstLook = await p.poll();
+		// A write stamped earlier (Storage stamps lastChanged before it writes) becomes visible now.
+		const late = create(QUIET, now - 8000);
+		// 40 s pass (both changes move back by that much against Altinn's clock).
+		for (const rec of [early, late]) emu.world.setLastChanged(rec, Date.parse(rec.instance.lastChanged as string) - 40_000);
+		const later = await p.poll();
+		const emitted = [...firstLook.json, ...later.json].map((j) => j.instanceId);
+		expect(emitted.sort()).toEqual([early.instance.id, late.instance.id].sort());
+	});
+
+	it.each([
+		['each change emitted once', false],
+		['redelivered until confirmed', true],
+	] as const)('self-made changes (substatus, read status, presentation texts, data values) do not trigger again: %s', async (_, notConfirmed) => {
+		const rec = create(QUIET, Date.now() - 3600_000, { task: 'ended' });
+		const p = poller(instanceParams({ onlyCompleted: true, notConfirmed }));
+		let items = (await p.poll()).items![0];
+		expect(items.map((i) => i.json.instanceId)).toEqual([rec.instance.id]);
+		for (let round = 0; round < 3; round++) {
+			// What a handling workflow writes back to the instance (and then fails to confirm).
+			await workflow(items, [
+				{ name: 'Substatus', parameters: { operation: 'setSubstatus', label: `Mottatt ${round}` } },
+				{ name: 'Read', parameters: { operation: 'setReadStatus', readStatus: round % 2 ? 'Unread' : 'Read' } },
+				{ name: 'Texts', parameters: { operation: 'updatePresentationTexts', texts: { pairs: [{ key: 'Sak', value: String(round) }] } } },
+				{ name: 'Values', parameters: { operation: 'updateDataValues', values: { pairs: [{ key: 'ref', value: `A-${round}` }] } } },
+			]);
+			// Settled on Altinn's clock.
+			emu.world.setLastChanged(rec, Date.parse(rec.instance.lastChanged as string) - 60_000 + round);
+			const again = await p.poll();
+			expect(again.emitted).toBe(false);
+		}
+		// A change the workflow did not make (a new attachment) is emitted.
+		emu.world.addDataElement(rec, { dataType: 'attachment', content: 'late', contentType: 'text/plain' }, {}, Date.now() - 50_000);
+		items = (await p.poll()).items![0];
+		expect(items.map((i) => i.json.instanceId)).toEqual([rec.instance.id]);
+	});
+
+	it('Org is read as the Altinn node reads it: "TTD" is ttd, and a bad Org or App says which field and what to give', async () => {
+		const rec = create(QUIET, Date.now() - 3600_000);
+		const upper = await poller(instanceParams({ org: ' TTD ' })).poll();
+		expect(upper.json.map((j) => j.instanceId)).toEqual([rec.instance.id]);
+		const badOrg = await poller(instanceParams({ org: 'ttd/quiet-app' })).poll();
+		expect(badOrg.error?.message).toBe('Org "ttd/quiet-app" is not a service owner code');
+		const badApp = await poller(instanceParams({ app: '' })).poll();
+		expect(badApp.error?.message).toBe('App is empty');
+	});
+
+	it('does not download hard-deleted data elements', async () => {
+		const rec = create(QUIET, Date.now() - 3600_000, {
+			data: [
+				{ dataType: 'attachment', content: 'kept', contentType: 'text/plain', filename: 'kept.txt' },
+				{ dataType: 'attachment', content: 'gone', contentType: 'text/plain', filename: 'gone.txt' },
+			],
+		});
+		const gone = (rec.instance.data as IDataObject[]).find((e) => e.filename === 'gone.txt')!;
+		gone.deleteStatus = { isHardDeleted: true, hardDeleted: new Date().toISOString() };
+		const downloadsBefore = emu.counters.get('route.storage.data.get');
+		const result = await poller(instanceParams({ downloadData: true, options: { dataTypes: 'attachment' } })).poll();
+		expect(result.json[0].dataElements).toEqual([expect.objectContaining({ filename: 'kept.txt', binaryProperty: 'data_0' })]);
+		expect(emu.counters.get('route.storage.data.get') - downloadsBefore).toBe(1);
 	});
 });
 
@@ -586,7 +840,8 @@ describe('Errors', () => {
 	});
 
 	it('a damaged cursor in static data', async () => {
-		const staticData = { [`node:${NODE}`]: { cursor: { scope: 'instanceChanges|ttd/quiet-app|time:2020-01-01T00:00:00.000Z', kind: 'instances', time: 'garbage', ids: [] } } };
+		const scope = `instanceChanges|ttd/quiet-app|time:2020-01-01T00:00:00.000Z|env:${environmentKey(`${emu.url}/storage/api/v1`, 'trigger-client')}`;
+		const staticData = { [`node:${NODE}`]: { cursor: { scope, kind: 'instances', time: 'garbage', ids: [] } } };
 		const result = await poller(instanceParams(), { staticData }).poll();
 		expect(result.error?.message).toBe("The trigger's saved position is damaged");
 	});

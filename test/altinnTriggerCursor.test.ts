@@ -4,6 +4,7 @@ import {
 	caughtUp,
 	compareTimes,
 	cursorScope,
+	environmentKey,
 	type EventCursor,
 	eventQueryFrom,
 	initialCursor,
@@ -14,8 +15,10 @@ import {
 	readCursor,
 	timeKey,
 } from '../nodes/AltinnTrigger/cursor';
+import { AltinnClock } from '../nodes/AltinnTrigger/clock';
 import { drain, type DrainSource } from '../nodes/AltinnTrigger/drain';
 import { eventFilter, eventItem, instanceItem, instanceRefFromEvent } from '../nodes/AltinnTrigger/records';
+import { instanceFingerprint } from '../nodes/AltinnTrigger/selfChanges';
 
 const base: InstanceCursor = { kind: 'instances', scope: 'instanceChanges|ttd/app|now', time: '2024-01-01T00:00:00Z', ids: [] };
 
@@ -267,5 +270,55 @@ describe('drain', () => {
 			cursor = r.cursor;
 		}
 		expect(seen).toEqual(['p/1', 'p/2', 'p/3', 'p/4', 'p/5']);
+	});
+});
+
+describe('environment, clock and self-made changes', () => {
+	it('scopes a cursor by platform URL and client id', () => {
+		const tt02 = environmentKey('https://platform.tt02.altinn.no/storage/api/v1', 'client-a');
+		expect(environmentKey('https://platform.tt02.altinn.no/storage/api/v1/', 'client-a')).toBe(tt02);
+		expect(environmentKey('https://platform.altinn.no/storage/api/v1', 'client-a')).not.toBe(tt02);
+		expect(environmentKey('https://platform.tt02.altinn.no/storage/api/v1', 'client-b')).not.toBe(tt02);
+		const scope = cursorScope('instanceChanges', 'ttd/app', { from: 'now' }, tt02);
+		expect(readCursor({ ...base, scope }, cursorScope('instanceChanges', 'ttd/app', { from: 'now' }, environmentKey('https://platform.altinn.no/storage/api/v1', 'client-a')))).toBeUndefined();
+		expect(readCursor({ ...base, scope }, scope)).toEqual({ ...base, scope });
+	});
+
+	it('reads Altinn\'s time from the Date header and keeps running on n8n\'s clock between answers', () => {
+		let local = Date.parse('2024-05-01T10:00:00Z');
+		const clock = new AltinnClock(undefined, () => local);
+		expect(clock.known).toBe(false);
+		clock.observe({ date: 'Wed, 01 May 2024 10:02:00 GMT' }); // Altinn is two minutes ahead
+		expect(clock.known).toBe(true);
+		local += 5000;
+		expect(new Date(clock.now()).toISOString()).toBe('2024-05-01T10:02:05.000Z');
+		clock.observe({ Date: 'not a date' });
+		expect(clock.offset).toBe(120_000);
+		expect(new AltinnClock(-3000, () => local).now()).toBe(local - 3000);
+	});
+
+	it('fingerprints an instance without the fields a workflow writes itself', () => {
+		const instance = {
+			id: '1/a',
+			lastChanged: '2024-01-01T00:00:00Z',
+			process: { currentTask: { elementId: 'Task_1' } },
+			status: { isArchived: false, readStatus: 'Unread' },
+			data: [{ id: 'd1', dataType: 'model', lastChanged: 'x', isRead: false }],
+		};
+		const fp = instanceFingerprint(instance);
+		const selfMade = {
+			...instance,
+			lastChanged: '2024-01-02T00:00:00Z',
+			lastChangedBy: '991825827',
+			status: { isArchived: false, readStatus: 'Read', substatus: { label: 'Mottatt' } },
+			presentationTexts: { Sak: '1' },
+			dataValues: { ref: 'A' },
+			completeConfirmations: [{ stakeholderId: 'ttd', confirmedOn: '2024-01-02T00:00:00Z' }],
+			data: [{ id: 'd1', dataType: 'model', lastChanged: 'y', isRead: true, tags: ['seen'] }],
+		};
+		expect(instanceFingerprint(selfMade)).toBe(fp);
+		expect(instanceFingerprint({ ...instance, process: { currentTask: { elementId: 'Task_2' } } })).not.toBe(fp);
+		expect(instanceFingerprint({ ...instance, data: [...instance.data, { id: 'd2', dataType: 'attachment' }] })).not.toBe(fp);
+		expect(instanceFingerprint({ ...instance, status: { isArchived: true, readStatus: 'Unread' } })).not.toBe(fp);
 	});
 });

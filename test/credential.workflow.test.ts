@@ -2,27 +2,30 @@
 /**
  * The Maskinporten credential through real n8n-core code paths against the emulator:
  * preAuthentication (with the CLI's rules, via TestCredentialsHelper), function-form
- * authenticate, the 401 retry, the credential test request (run as n8n's CredentialsTester runs
- * it: a RoutingNode over a temporary noOp node), and the cost of 1,000 authenticated requests.
+ * authenticate, the 401 retry, the credential Test button (the node method n8n's CredentialsTester
+ * calls), and the cost of 1,000 authenticated requests.
  */
-import { ExecuteContext, RoutingNode } from 'n8n-core';
+import { CredentialTestContext } from 'n8n-core';
 import type {
+	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
 	IDataObject,
 	IExecuteFunctions,
-	INode,
+	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodeParameters,
 	INodeType,
 	INodeTypeDescription,
-	IRunExecutionData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, Workflow } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { MaskinportenApi } from '../credentials/MaskinportenApi.credentials';
+import { Altinn } from '../nodes/Altinn/Altinn.node';
+import { AltinnEventsTrigger } from '../nodes/AltinnEventsTrigger/AltinnEventsTrigger.node';
+import { AltinnTrigger } from '../nodes/AltinnTrigger/AltinnTrigger.node';
 import { clearTokenCache } from '../credentials/maskinporten';
 import { startEmulator, type Emulator } from './emulator';
-import { allowLoopbackRequests, buildAdditionalData, runWorkflow, TestCredentialsHelper, TestNodeTypes } from './harness';
+import { allowLoopbackRequests, runWorkflow, TestCredentialsHelper, TestNodeTypes } from './harness';
 import { EDITOR_DEFAULTS, emulatorJwkCredential } from './support/credentials';
 import { business, fixture, fixtureKey, testKey } from './support/keys';
 
@@ -237,88 +240,96 @@ describe('cost', () => {
 	});
 });
 
-/** n8n's CredentialsTester: the type's `test.request` as the routing of a temporary noOp node. */
-async function testCredential(helper: TestCredentialsHelper): Promise<{ status: 'OK' | 'Error'; message: string; description?: string }> {
-	const type = new MaskinportenApi();
-	const node: INode = {
-		id: 'temp',
-		name: 'Temp-Node',
-		type: 'n8n-nodes-base.noOp',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: { temp: '' },
-		credentials: { maskinportenApi: { id: CRED, name: 'Maskinporten (emulator)' } },
-	};
-	const nodeType: INodeType = {
-		description: {
-			displayName: 'Temp',
-			name: 'n8n-nodes-base.noOp',
-			group: ['transform'],
-			version: 1,
-			description: '',
-			defaults: {},
-			inputs: [NodeConnectionTypes.Main],
-			outputs: [NodeConnectionTypes.Main],
-			credentials: [{ name: 'maskinportenApi', required: true }],
-			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request: type.test.request }, default: '' }],
-		},
-	};
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: new TestNodeTypes([nodeType]) });
-	const additionalData = buildAdditionalData({ credentialsHelper: helper, executionId: 'credential-test', workflowId: 'credential-test' });
-	const runExecutionData = { resultData: { runData: {} } } as unknown as IRunExecutionData;
-	const input = { main: [[{ json: {} }]] };
-	const context = new ExecuteContext(workflow, node, additionalData, 'internal', runExecutionData, 0, input.main[0], input, { node, data: input, source: null }, []);
-	const decrypted: ICredentialsDecrypted = { id: CRED, name: 'Maskinporten (emulator)', type: 'maskinportenApi', data: helper.getStoredData(CRED) };
-	try {
-		await new RoutingNode(context, nodeType, decrypted).runNode();
-	} catch (error) {
-		const { message, description } = error as { message: string; description?: string };
-		return { status: 'Error', message, description };
-	}
-	return { status: 'OK', message: 'Connection tested successfully' };
+/**
+ * n8n's CredentialsTester for this package (n8n 2.41, credentials-tester.service.ts): the credential
+ * type has no `test` request, so n8n calls the node method named by `testedBy` in a
+ * CredentialTestContext, with the data the dialog sent (for a saved credential, the stored token too).
+ */
+async function testCredential(data: ICredentialDataDecryptedObject): Promise<INodeCredentialTestResult> {
+	const altinn = new Altinn();
+	const entry = altinn.description.credentials!.find((c) => c.name === 'maskinportenApi')!;
+	const method = altinn.methods.credentialTest[entry.testedBy as keyof typeof altinn.methods.credentialTest];
+	const credential: ICredentialsDecrypted = { id: CRED, name: 'Maskinporten (emulator)', type: 'maskinportenApi', data };
+	return await method.call(new CredentialTestContext(), credential);
 }
 
 describe('credential test button', () => {
-	it('runs the whole grant and exchange and proves the Altinn token at /authentication/api/v1/refresh', async () => {
-		const helper = store();
-		expect(await testCredential(helper)).toEqual({ status: 'OK', message: 'Connection tested successfully' });
+	it('is a node method linked by testedBy on both nodes, never a test request on the credential (n8n prefers that one)', () => {
+		expect('test' in new MaskinportenApi()).toBe(false);
+		for (const node of [new Altinn(), new AltinnTrigger(), new AltinnEventsTrigger()]) {
+			const entry = node.description.credentials!.find((c) => c.name === 'maskinportenApi')!;
+			expect(entry.testedBy).toBe('maskinportenApiTest');
+			expect(typeof node.methods.credentialTest.maskinportenApiTest).toBe('function');
+		}
+	});
+
+	it('a saved credential with a stored token: a fresh grant and exchange, proven at /authentication/api/v1/refresh', async () => {
+		const credentials = store();
+		await runWorkflow({ nodes: [probe()], nodeTypes, credentials });
+		const stored = credentials.getStoredData(CRED);
+		expect(typeof stored.accessToken).toBe('string');
+		emu.counters.reset();
+		// the token is both stored on the credential and cached in this process: the test uses neither
+		expect(await testCredential({ ...stored })).toMatchObject({ status: 'OK' });
 		expect([grants(), exchanges()]).toEqual([1, 1]);
 		expect(emu.counters.get('authentication.refreshes')).toBe(1);
-		// Testing again with the stored token still runs a fresh grant (the stored token is the stale one).
-		expect((await testCredential(helper)).status).toBe('OK');
+		expect((await testCredential({ ...stored })).status).toBe('OK');
 		expect([grants(), exchanges()]).toEqual([2, 2]);
+		expect(credentials.getStoredData(CRED).accessToken).toBe(stored.accessToken);
 	});
 
-	it('with the exchange off, runs the grant and reads the Maskinporten metadata', async () => {
-		const helper = store({ exchangeToAltinn: false });
-		expect((await testCredential(helper)).status).toBe('OK');
+	it('an unsaved wrong Client ID fails, with the fix in the message, though a valid token is stored', async () => {
+		const credentials = store();
+		await runWorkflow({ nodes: [probe()], nodeTypes, credentials });
+		const stored = credentials.getStoredData(CRED);
+		const result = await testCredential({ ...stored, clientId: 'wrong-client-id' });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/MP-100/);
+		expect(result.message).toContain('Check Client ID');
+		expect(credentials.getStoredData(CRED).accessToken).toBe(stored.accessToken);
+	});
+
+	it('an unsaved Maskinporten URL that does not exist fails', async () => {
+		const stored = { ...credentialData(), accessToken: 'stored.token.value' };
+		const result = await testCredential({ ...stored, maskinportenUrl: `${emu.url}/no-such-maskinporten/` });
+		expect(result.status).toBe('Error');
+		expect(grants()).toBe(0);
+	});
+
+	it('a new credential with the same settings as a cached one still gets its own grant', async () => {
+		await runWorkflow({ nodes: [probe()], nodeTypes, credentials: store() });
+		emu.counters.reset();
+		expect((await testCredential(credentialData())).status).toBe('OK');
+		expect([grants(), exchanges()]).toEqual([1, 1]);
+	});
+
+	it('with the exchange off, the granted Maskinporten token is the proof', async () => {
+		expect((await testCredential(credentialData({ exchangeToAltinn: false }))).status).toBe('OK');
 		expect([grants(), exchanges()]).toEqual([1, 0]);
-		expect(emu.counters.get('route.maskinporten.wellknown')).toBe(1);
 	});
 
-	it('says precisely what failed: Maskinporten rejection', async () => {
-		const result = await testCredential(store({ scopes: `${READ} skd:not-mine` }));
+	it('says precisely what failed and what to do: Maskinporten rejection', async () => {
+		const result = await testCredential(credentialData({ scopes: `${READ} skd:not-mine` }));
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/^Maskinporten refused the token request \(HTTP 400 invalid_scope\): MP-200: Token request contains invalid scopes for client: skd:not-mine/);
-		expect(result.description).toContain('Add the missing scopes to the client in Samarbeidsportalen');
+		expect(result.message).toContain('Add the missing scopes to the client in Samarbeidsportalen');
 	});
 
-	it('says precisely what failed: bad key material', async () => {
-		const result = await testCredential(store({ jwk: JSON.stringify(key.publicJwk) }));
+	it('says precisely what failed and what to do: bad key material', async () => {
+		const result = await testCredential(credentialData({ jwk: JSON.stringify(key.publicJwk) }));
 		expect(result).toEqual({
 			status: 'Error',
 			message:
-				'Maskinporten credential: Private JWK has no private part ("d"): this is the public key you registered in Maskinporten. Paste the private JWK, which also has d, p, q, dp, dq and qi.',
-			description: 'Open the Maskinporten credential and correct the field named in the message.',
+				'Maskinporten credential: Private JWK has no private part ("d"): this is the public key you registered in Maskinporten. Paste the private JWK, which also has d, p, q, dp, dq and qi. Correct that field and test again.',
 		});
 	});
 
-	it('says precisely what failed: exchange refused', async () => {
+	it('says precisely what failed and what to do: exchange refused', async () => {
 		const other = await startEmulator();
 		try {
-			const result = await testCredential(store({ altinnPlatformUrl: other.url }));
-			expect(result.message).toBe("Altinn's token exchange refused the Maskinporten token (HTTP 401)");
-			expect(result.description).toContain('Usually the environments do not match');
+			const result = await testCredential(credentialData({ altinnPlatformUrl: other.url }));
+			expect(result.message).toMatch(/^Altinn's token exchange refused the Maskinporten token \(HTTP 401\)\. /);
+			expect(result.message).toContain('Usually the environments do not match');
 		} finally {
 			await other.close();
 		}

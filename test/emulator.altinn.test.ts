@@ -7,6 +7,7 @@
 import { Readable } from 'node:stream';
 
 import { generatedStream, readBlob, sha256OfStream, SPILL_THRESHOLD, TempFiles } from './emulator/blobs';
+import { EVENTS_REGISTRATION_DELAY_MS } from './emulator/events';
 import { parseMultipart, parseMultipartStream } from './emulator/multipart';
 import { startEmulator, type Emulator } from './emulator/index';
 import { seedDemo, SAMPLE_PDF, type DemoSeed } from './emulator/seed';
@@ -242,6 +243,19 @@ describe('Storage GET /instances', () => {
 		expect(bad.json.status).toBe(500);
 	});
 
+	it('keeps microseconds in lastChanged and compares lastChanged at microseconds', async () => {
+		const id = emu.world.createInstance({ appId: 'ttd/demo-app', partyId: seed.parties.org.partyId, emitEvents: false }).instance.id as string;
+		const r = await call('PUT', storage(`/instances/${id}/readstatus?status=read`));
+		const text = r.json.lastChanged as string;
+		expect(text).toMatch(/\.\d{6}Z$/);
+		const ids = async (expr: string) =>
+			(await call('GET', storage(`/instances?appId=ttd/demo-app&lastChanged=${encodeURIComponent(expr)}`))).json.instances.map((i: { id: string }) => i.id);
+		expect(await ids(`gte:${text}`)).toContain(id);
+		expect(await ids(`gt:${text}`)).not.toContain(id);
+		// Cut to milliseconds, the same time is earlier than the stored one.
+		expect(await ids(`gt:${text.slice(0, 23)}Z`)).toContain(id);
+	});
+
 	it('bulk-creates 10,000 instances quickly and pages through them', async () => {
 		addApp('ttd/bulk-app');
 		// Roughly 0.2 s on an idle machine; no timing assertion, the test machines are shared.
@@ -396,8 +410,13 @@ describe('Storage instance endpoints', () => {
 		r = await call('PUT', storage(`/instances/${seed.instances.awaitingConfirmation}/presentationtexts`), { json: { texts: { a: 'b' } } });
 		expect([r.status, r.text]).toEqual([403, '']);
 		// Storage's substatus writes the audit log only; it publishes no app event.
+		emu.world.ageEvents('ttd/demo-app', EVENTS_REGISTRATION_DELAY_MS);
 		const all = (await call('GET', `/events/api/v1/app/ttd/demo-app?from=2000-01-01T00:00:00Z&type=app.instance.substatus.changed`)).json;
 		expect(all.filter((e: { resourceinstance: string }) => e.resourceinstance === id)).toEqual([]);
+		// 'after=0' is no event id, so it counts as sequence 0: everything Events keeps.
+		const fromStart = (await call('GET', '/events/api/v1/app/ttd/demo-app?after=0&size=1000')).json;
+		expect(fromStart.length).toBeGreaterThan(0);
+		expect(fromStart).toEqual((await call('GET', '/events/api/v1/app/ttd/demo-app?from=2000-01-01T00:00:00Z&size=1000')).json);
 	});
 
 	it('deletes instances only when the app policy grants delete', async () => {
@@ -556,6 +575,7 @@ describe('app API', () => {
 		expect(r.json.detail).toBe('User is not authorized to perform process next. Task ID: Task_2. Task type: confirmation. Action: confirm.');
 		r = await call('PUT', `/ttd/demo-app/instances/${id}/process/completeProcess`);
 		expect(r.status).toBe(403);
+		emu.world.ageEvents('ttd/demo-app', EVENTS_REGISTRATION_DELAY_MS);
 		const events = await call('GET', `/events/api/v1/app/ttd/demo-app?from=2000-01-01T00:00:00Z&size=1000`);
 		const mine = events.json.filter((e: { resourceinstance: string }) => e.resourceinstance === id).map((e: { type: string }) => e.type);
 		expect(mine).toEqual(['app.instance.process.movedTo.Task_1', 'app.instance.created', 'app.instance.process.movedTo.Task_2']);
@@ -570,6 +590,7 @@ describe('app API', () => {
 		expect(r.status).toBe(409);
 		const inst = await call('GET', storage(`/instances/${c.json.id}`));
 		expect(inst.json.status.isArchived).toBe(true);
+		emu.world.ageEvents('ttd/confirm-app', EVENTS_REGISTRATION_DELAY_MS);
 		const ev = await call('GET', `/events/api/v1/app/ttd/confirm-app?from=2000-01-01T00:00:00Z&type=app.instance.process.completed`);
 		expect(ev.json.map((e: { resourceinstance: string }) => e.resourceinstance)).toEqual([c.json.id]);
 
@@ -594,6 +615,7 @@ describe('app API', () => {
 		r = await call('PUT', `/ttd/demo-app/instances/${id}/substatus`, { json: { label: 'Ferdig' } });
 		expect(r.json.status.substatus).toEqual({ label: 'Ferdig' });
 		// The app's route publishes the event (app-lib InstancesController.UpdateSubstatus).
+		emu.world.ageEvents('ttd/demo-app', EVENTS_REGISTRATION_DELAY_MS);
 		const events = (await call('GET', `/events/api/v1/app/ttd/demo-app?from=2000-01-01T00:00:00Z&type=app.instance.substatus.changed`)).json;
 		expect(events.map((e: { resourceinstance: string }) => e.resourceinstance)).toEqual([id]);
 		r = await call('DELETE', `/ttd/demo-app/instances/${id}`);
@@ -670,6 +692,7 @@ describe('Events app query', () => {
 		for (let i = 0; i < 3; i++) emu.world.addAppEvent('ttd/events-app', { type: 'app.custom', instance: rec });
 		const all = emu.world.appEvents.get('ttd/events-app') ?? [];
 		expect(all.length).toBe(5);
+		emu.world.ageEvents('ttd/events-app', EVENTS_REGISTRATION_DELAY_MS);
 		let url: string | null = `/events/api/v1/app/ttd/events-app?from=2000-01-01T00:00Z&size=2`;
 		const pages: number[] = [];
 		const seen: string[] = [];
@@ -701,6 +724,28 @@ describe('Events app query', () => {
 		expect([party.json, party.headers.get('next')]).toEqual([[], null]);
 		const person = await call('GET', `/events/api/v1/app/ttd/events-app?from=2000-01-01T00:00Z`, { headers: { person: '01017012345' } });
 		expect(person.json.length).toBe(5);
+	});
+
+	it('holds back the last 30 s of registrations, reads an unknown after as 0, compares from as text, and leaves next unencoded', async () => {
+		addApp('ttd/window-app', { publishesEvents: true });
+		const rec = emu.world.createInstance({ appId: 'ttd/window-app', partyId: seed.parties.person.partyId, emitEvents: false });
+		const query = (qs: string) => call('GET', `/events/api/v1/app/ttd/window-app?${qs}`);
+		const old = emu.world.addAppEvent('ttd/window-app', { type: 'app.custom', instance: rec, registered: Date.now() - 60_000 });
+		const fresh = emu.world.addAppEvent('ttd/window-app', { type: 'app.custom', instance: rec, registered: Date.now() - 1000 });
+		// Events answers up to the highest sequence number registered 30 s ago: the two recent ones wait.
+		const later = emu.world.addAppEvent('ttd/window-app', { type: 'app.custom', instance: rec, registered: Date.now() });
+		expect((await query('from=2000-01-01T00:00:00Z')).json.map((e: { id: string }) => e.id)).toEqual([old.id]);
+		emu.world.ageEvents('ttd/window-app', EVENTS_REGISTRATION_DELAY_MS);
+		expect((await query('from=2000-01-01T00:00:00Z')).json.map((e: { id: string }) => e.id)).toEqual([old.id, fresh.id, later.id]);
+		// An id Events does not know (another environment's, or one past retention): from the start.
+		expect((await query('after=not-an-id-here')).json.map((e: { id: string }) => e.id)).toEqual([old.id, fresh.id, later.id]);
+		// `from` is compared as text: an event written with an offset sorts by its digits, not its instant.
+		const offset = emu.world.addAppEvent('ttd/window-app', { type: 'app.offset', instance: rec, time: '2024-05-01T12:00:00+02:00' });
+		const byText = await query(`from=2024-05-01T11:00:00Z&type=app.offset`);
+		expect(byText.json.map((e: { id: string }) => e.id)).toEqual([offset.id]); // 10:00 UTC, yet "after" 11:00
+		// `next` carries the decoded values as they came, not encoded again.
+		const page = await query('from=2000-01-01T00:00:00%2B00:00&size=1');
+		expect(page.headers.get('next')).toBe(`${emu.url}/events/api/v1/app/ttd/window-app?after=${old.id}&from=2000-01-01T00:00:00+00:00&size=1`);
 	});
 
 	it('returns nothing for an app that does not publish events, or to another org', async () => {

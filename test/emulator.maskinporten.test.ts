@@ -318,7 +318,7 @@ describe('Maskinporten grants that succeed', () => {
 		await expectRejection(
 			grant({ claims: { authorization_details: [entry] } }),
 			400,
-			'invalid_authorization_details',
+			'invalid_altinn_customer_configuration',
 			`Invalid authorization details values: no system user for ${CUSTOMER_ORG} on this system`,
 			'MP-303',
 		);
@@ -327,7 +327,7 @@ describe('Maskinporten grants that succeed', () => {
 				claims: { authorization_details: [{ ...entry, externalRef: 'other' }] },
 			}),
 			400,
-			'invalid_authorization_details',
+			'invalid_altinn_customer_configuration',
 			`Invalid authorization details values: no system user for ${CUSTOMER_ORG} on this system`,
 			'MP-303',
 		);
@@ -765,13 +765,12 @@ describe('Maskinporten rejects, with the real error bodies', () => {
 		const one = 'Invalid authorization details values: exactly one authorization_details entry is supported';
 		await reject({ type: 'urn:altinn:systemuser', systemuser_org: org }, one, 'MP-303');
 		await reject([], one, 'MP-303');
-		await reject(
-			[
-				{
-					type: 'urn:altinn:systemuser',
-					systemuser_org: { ...org, ID: '0192:999999999' },
-				},
-			],
+		// Well-formed, but no approved system user: Altinn's own error name (altinn-studio-docs,
+		// "Troubleshooting: invalid_altinn_customer_configuration (MP-303)").
+		await expectRejection(
+			grant({ claims: { authorization_details: [{ type: 'urn:altinn:systemuser', systemuser_org: { ...org, ID: '0192:999999999' } }] } }),
+			400,
+			'invalid_altinn_customer_configuration',
 			'Invalid authorization details values: no system user for 999999999 on this system',
 			'MP-303',
 		);

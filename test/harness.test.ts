@@ -425,9 +425,10 @@ describe('loadPackage', () => {
 		async () => {
 			const pkg = await loadPackage();
 			expect(pkg.packageName).toBe('n8n-nodes-altinn');
-			expect(Object.keys(pkg.loader.known.nodes).sort()).toEqual(['altinn', 'altinnTrigger']);
+			expect(Object.keys(pkg.loader.known.nodes).sort()).toEqual(['altinn', 'altinnEventsTrigger', 'altinnTrigger']);
 			expect(pkg.loader.known.credentials.maskinportenApi.supportedNodes?.sort()).toEqual([
 				'altinn',
+				'altinnEventsTrigger',
 				'altinnTrigger',
 			]);
 			for (const description of pkg.loader.types.nodes) {

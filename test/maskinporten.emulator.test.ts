@@ -307,14 +307,14 @@ const rejections: Case[] = [
 	[
 		'MP-303 no such system user',
 		() => credentials(client(), { systemUserOrg: CUSTOMER_ORG }),
-		rx(`${esc(`Maskinporten refused the token request (HTTP 400 invalid_authorization_details): MP-303: Invalid authorization details values: no system user for ${CUSTOMER_ORG} on this system`)} ${trace}`),
+		rx(`${esc(`Maskinporten refused the token request (HTTP 400 invalid_altinn_customer_configuration): MP-303: Invalid authorization details values: no system user for ${CUSTOMER_ORG} on this system`)} ${trace}`),
 		'No approved system user matches',
 		'MP-303',
 	],
 	[
 		'MP-303 system user external reference does not match',
 		() => credentials(client({ systemUsers: [{ orgNumber: CUSTOMER_ORG, externalRef: 'right' }] }), { systemUserOrg: CUSTOMER_ORG, systemUserExternalRef: 'wrong' }),
-		rx(`${esc(`Maskinporten refused the token request (HTTP 400 invalid_authorization_details): MP-303: Invalid authorization details values: no system user for ${CUSTOMER_ORG} on this system`)} ${trace}`),
+		rx(`${esc(`Maskinporten refused the token request (HTTP 400 invalid_altinn_customer_configuration): MP-303: Invalid authorization details values: no system user for ${CUSTOMER_ORG} on this system`)} ${trace}`),
 		'System User External Reference (needed only if the system user was created with one)',
 		'MP-303',
 	],

@@ -240,9 +240,9 @@ const CATALOGUE: Explanation[] = [
 	},
 	{
 		code: 'MP-303',
-		match: /MP-303|Invalid authorization details values/i,
+		match: /MP-303|Invalid authorization details values|invalid_altinn_customer_configuration/i,
 		explain: () =>
-			'No approved system user matches. Check System User Org (the customer that approved the system user), System User External Reference (needed only if the system user was created with one), and that the client is the one registered on the system in the system register.',
+			'No approved system user matches. Has the customer approved the system user request yet (its confirm URL)? Check System User Org (the customer that approved the system user), System User External Reference (needed only if the system user was created with one), and that the client is the one registered on the system in the system register.',
 	},
 ];
 

@@ -9,7 +9,7 @@ import { signJwt } from './jwt';
 import type { MaskinportenSettings } from './settings';
 
 /** The identifier scheme for Norwegian organisation numbers (ISO 6523, `0192:`). */
-const ORG_NUMBER_SCHEME = 'iso6523-actorid-upis';
+export const ORG_NUMBER_SCHEME = 'iso6523-actorid-upis';
 
 const JWT_BEARER_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 

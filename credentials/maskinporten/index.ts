@@ -6,7 +6,7 @@
  * Validates the credential fields, then returns a cached token or makes the grant (and the
  * Altinn exchange) once for all concurrent callers.
  */
-import type { IHttpRequestHelper } from 'n8n-workflow';
+import type { ICredentialTestFunctions, IHttpRequestHelper } from 'n8n-workflow';
 
 import { parseSettings, settingsFingerprint, type TokenRequestOverrides } from './settings';
 import { TokenCache } from './tokenCache';
@@ -14,6 +14,7 @@ import { type ClientOptions, fetchToken, type HttpCall, type IssuedToken, TOKEN_
 
 export { appBaseUrl, resolveEndpoints, type Endpoints, type EnvironmentName } from './environments';
 export { CredentialSettingsError, MaskinportenError, redact } from './errors';
+export { testCredentials, type CredentialTestResult } from './credentialTest';
 export { decodeJwtPayload, jwtExpiry } from './jwt';
 export { DEFAULT_SCOPES, parseSettings, type MaskinportenSettings, type TokenRequestOverrides } from './settings';
 export type { HttpCall, HttpRequest, HttpResponse, IssuedToken } from './tokenClient';
@@ -64,6 +65,29 @@ export function httpCallFrom(httpRequest: IHttpRequestHelper['helpers']['httpReq
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			timeout: TOKEN_TIMEOUTS.requestMs,
+		})) as { statusCode?: number; body?: unknown };
+		return { statusCode: Number(response.statusCode), body: asText(response.body) };
+	};
+}
+
+/**
+ * Adapts the helpers of a credential test method to `HttpCall`. n8n gives such a method only the
+ * legacy `request` helper (ICredentialTestFunctions, n8n-workflow 2.41: no `httpRequest`), which n8n's
+ * lint calls deprecated in favour of `httpRequest`; here there is no `httpRequest` to use instead.
+ * It still goes through n8n's outbound HTTP (proxy, SSRF policy). `simple: false` hands back 4xx/5xx
+ * answers as responses instead of throwing.
+ */
+export function httpCallFromLegacyRequest(helpers: ICredentialTestFunctions['helpers']): HttpCall {
+	return async (call) => {
+		const response = (await helpers.request({
+			method: call.method,
+			uri: call.url,
+			headers: call.headers,
+			body: call.body,
+			json: false,
+			simple: false,
+			resolveWithFullResponse: true,
+			timeout: 30_000,
 		})) as { statusCode?: number; body?: unknown };
 		return { statusCode: Number(response.statusCode), body: asText(response.body) };
 	};

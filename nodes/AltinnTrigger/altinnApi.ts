@@ -3,17 +3,23 @@
  * retries with backoff on 429/502/503/504 and resets, paging by `next`, downloads into n8n's
  * binary store, and the single error mapper.
  */
-import type { IDataObject, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { altinnRequest, eventPages, resolveAltinnUrls, storageInstancePages } from '../Altinn/transport';
+import { altinnRequestFull, eventPages, resolveAltinnUrls, storageInstancePages } from '../Altinn/transport';
 import { downloadToBinary } from '../Altinn/transport/binary';
 import type { TriggerApi } from './api';
+import type { TriggerContext } from './finisher';
 import type { AppEvent, StorageInstance } from './records';
 
-export async function altinnTriggerApi(ctx: IPollFunctions): Promise<TriggerApi> {
+/** `onHeaders` sees every answer's headers (the trigger reads Altinn's clock from `Date`). */
+export async function altinnTriggerApi(ctx: TriggerContext, onHeaders: (headers: Record<string, unknown>) => void = () => undefined): Promise<TriggerApi> {
 	const urls = await resolveAltinnUrls.call(ctx);
-	const get = async <T>(url: string, target: string) =>
-		(await altinnRequest.call(ctx, { method: 'GET', url, retry: 'safe', target, action: 'read' })) as T;
+	const credentials = await ctx.getCredentials('maskinportenApi');
+	const get = async <T>(url: string, target: string) => {
+		const res = await altinnRequestFull.call(ctx, { method: 'GET', url, retry: 'safe', target, action: 'read' });
+		onHeaders(res.headers);
+		return res.body as T;
+	};
 
 	return {
 		instancePages: (qs) =>
@@ -21,6 +27,7 @@ export async function altinnTriggerApi(ctx: IPollFunctions): Promise<TriggerApi>
 				url: `${urls.storage}/instances`,
 				qs,
 				target: `instances of ${String(qs.appId ?? '')}`,
+				onHeaders,
 			}) as AsyncIterable<StorageInstance[]>,
 
 		eventPages: (org, app, qs) =>
@@ -28,6 +35,7 @@ export async function altinnTriggerApi(ctx: IPollFunctions): Promise<TriggerApi>
 				url: `${urls.events}/app/${org}/${app}`,
 				qs,
 				target: `events of ${org}/${app}`,
+				onHeaders,
 			}) as AsyncIterable<AppEvent[]>,
 
 		getApplication: async (org, app) => await get<IDataObject>(`${urls.storage}/applications/${org}/${app}`, `app ${org}/${app}`),
@@ -46,6 +54,8 @@ export async function altinnTriggerApi(ctx: IPollFunctions): Promise<TriggerApi>
 				fallbackFileName: `${String(element.dataType ?? 'data')}-${id}`,
 			});
 		},
+
+		environment: { platform: urls.storage, clientId: String(credentials.clientId ?? '') },
 
 		links: {
 			storage: (partyId, instanceGuid) => `${urls.storage}/instances/${partyId}/${instanceGuid}`,

@@ -20,6 +20,8 @@ export interface TriggerApi {
 	getInstance(partyId: string, instanceGuid: string): Promise<StorageInstance>;
 	/** Downloads one data element (its Storage `selfLinks.platform`) into n8n's binary store. */
 	downloadDataElement(instance: StorageInstance, element: IDataObject): Promise<IBinaryData>;
+	/** Where the calls go and as whom: the cursor belongs to this environment and client. */
+	environment: { platform: string; clientId: string };
 	/** Instance URLs for the output's links. */
 	links: {
 		storage(partyId: string, instanceGuid: string): string;

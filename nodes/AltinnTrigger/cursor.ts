@@ -3,7 +3,11 @@
  * that decide whether a record is new and where the cursor goes after it is emitted.
  *
  * App events: the cursor is the id of the last event handled. Events returns, in order, the
- * events registered after that id (`after=`), so nothing else is needed.
+ * events registered after that id (`after=`), so nothing else is needed, as long as Events still
+ * has that id: an id it does not know counts as sequence 0, so Events answers with everything it
+ * keeps (altinn-events getappevents_v2, src/Events/Migration/v0.55/02-functions-and-procedures.sql,
+ * commit d7232ac). That is why a cursor belongs to one environment (see `cursorScope`) and why an
+ * old cursor resumes by time (see `eventQueryFrom`).
  *
  * Instance changes: the cursor is a `lastChanged` time plus the ids of the instances already
  * handled at exactly that time. The query asks for `lastChanged=gte:<time>` in ascending order, and
@@ -11,10 +15,12 @@
  * is identified by (instance id, lastChanged): an instance that changes again later is a new change.
  */
 
+import { createHash } from 'node:crypto';
+
 export type SourceName = 'appEvents' | 'instanceChanges';
 
 interface CursorBase {
-	/** `source|org/app`: a cursor is only reused by a trigger watching the same thing. */
+	/** `source|org/app|start|env:…`: a cursor is only reused by a trigger watching the same thing. */
 	scope: string;
 	/**
 	 * "Start from now": records read before the first catch-up completes are passed over
@@ -48,6 +54,20 @@ export interface InstanceCursor extends CursorBase {
 	 * which the catch-up left out on purpose.
 	 */
 	catchUp?: { until: string; ids: string[] };
+	/** Instances emitted lately, for redelivery and for passing over self-made changes (delivery.ts). */
+	seen?: Record<string, SeenEntry>;
+}
+
+/**
+ * What the trigger remembers of an instance it emitted. `fp`: fingerprint of the instance without
+ * the fields a workflow changes itself (selfChanges.ts). `at`, `n`, `lc` only while it waits for
+ * Confirm Download: when it was emitted (Altinn's clock, epoch ms), how many times, and its `lastChanged` then.
+ */
+export interface SeenEntry {
+	fp: string;
+	at?: number;
+	n?: number;
+	lc?: string;
 }
 
 export type Cursor = EventCursor | InstanceCursor;
@@ -115,8 +135,9 @@ export function instanceQueryFrom(cursor: InstanceCursor): string {
 }
 
 /**
- * Events keeps events for 90 days, and `after=<id>` of an event it no longer has matches nothing,
- * for ever. A cursor whose last event is close to that age resumes by time instead.
+ * Events keeps events for 90 days, and `after=<id>` of an event it no longer has counts as
+ * sequence 0: everything it keeps would come again. A cursor whose last event is close to that age
+ * resumes by time instead.
  */
 const EVENT_AFTER_MAX_AGE_MS = 80 * 24 * 60 * 60 * 1000;
 
@@ -154,12 +175,20 @@ export function afterEvent(cursor: EventCursor, event: EventKey): EventCursor {
 
 /**
  * What a cursor belongs to. The start settings are part of it: changing Start From or Start Time
- * starts the trigger again from there (the way to reset it), while filters may change freely.
+ * starts the trigger again from there (the way to reset it), while filters may change freely. So is
+ * the environment (`environmentKey`): a TT02 position means nothing in production, where an unknown
+ * event id replays 90 days and a TT02 time skips the older production backlog.
  */
-export function cursorScope(source: SourceName, appId: string, start?: { from: StartFrom; time?: string }): string {
-	const base = `${source}|${appId}`;
-	if (!start) return base;
-	return start.from === 'time' ? `${base}|time:${start.time ?? ''}` : `${base}|${start.from}`;
+export function cursorScope(source: SourceName, appId: string, start?: { from: StartFrom; time?: string }, environment?: string): string {
+	let scope = `${source}|${appId}`;
+	if (start) scope += start.from === 'time' ? `|time:${start.time ?? ''}` : `|${start.from}`;
+	return environment ? `${scope}|env:${environment}` : scope;
+}
+
+/** A short fingerprint of the platform URL and the client id: one environment, one client. */
+export function environmentKey(platformUrl: string, clientId: string): string {
+	const text = `${platformUrl.replace(/\/+$/, '').toLowerCase()}|${clientId.trim()}`;
+	return createHash('sha256').update(text).digest('base64url').slice(0, 11);
 }
 
 export type StartFrom = 'now' | 'time' | 'unconfirmed' | 'retained';
@@ -179,8 +208,9 @@ export function initialCursor(
 	nowMs: number,
 	/** For instance changes from "unconfirmed": the app's newest change now, if it has instances. */
 	newest?: { time: string; ids: string[] },
+	environment?: string,
 ): Cursor {
-	const scope = cursorScope(source, appId, start);
+	const scope = cursorScope(source, appId, start, environment);
 	const iso = (ms: number) => new Date(ms).toISOString();
 	const lookback = iso(nowMs - NOW_LOOKBACK_MS);
 	if (source === 'appEvents') {
@@ -216,6 +246,16 @@ export function caughtUp<C extends Cursor>(cursor: C): C {
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
+const isSeenMap = (v: unknown): boolean =>
+	typeof v === 'object' &&
+	v !== null &&
+	!Array.isArray(v) &&
+	Object.values(v).every((e: Partial<SeenEntry> | null) => {
+		if (typeof e !== 'object' || e === null || typeof e.fp !== 'string') return false;
+		if (e.at === undefined) return true;
+		return Number.isFinite(e.at) && Number.isInteger(e.n) && typeof e.lc === 'string';
+	});
+
 /**
  * Reads a cursor back from static data (after a restart it is whatever JSON was stored).
  * Returns undefined when there is none, or it belongs to another app or source; throws a plain
@@ -241,7 +281,8 @@ export function readCursor(stored: unknown, scope: string): Cursor | undefined {
 		typeof c.time === 'string' &&
 		timeKey(c.time) &&
 		isStringArray(c.ids) &&
-		(catchUp === undefined || (typeof catchUp.until === 'string' && !!timeKey(catchUp.until) && isStringArray(catchUp.ids)))
+		(catchUp === undefined || (typeof catchUp.until === 'string' && !!timeKey(catchUp.until) && isStringArray(catchUp.ids))) &&
+		(c.seen === undefined || isSeenMap(c.seen))
 	) {
 		return c as unknown as InstanceCursor;
 	}

@@ -84,11 +84,23 @@ export function envWithNode24(node, extra = {}) {
 	return { ...process.env, [key]: `${node.binDir}${path.delimiter}${process.env[key] ?? ''}`, ...extra };
 }
 
-/** If the running node is older than 24, re-run this same script under Node 24 and exit with its code. */
+/**
+ * If the running node is older than 24, re-run this same script under Node 24 (first on PATH, so that
+ * npm, npx and every tool it starts use it too) and exit with its code. When Node 24 cannot be got,
+ * prints one line saying what to install and exits 1.
+ */
 export function reexecUnderNode24IfNeeded() {
 	if (Number(process.versions.node.split('.')[0]) >= MIN_MAJOR) return;
-	const node = ensureNode24();
-	log(`re-running under Node 24 (${node.nodeBin})`);
+	let node;
+	try {
+		node = ensureNode24();
+	} catch (error) {
+		log(`ERROR: ${error instanceof Error ? error.message : String(error)}`);
+		process.exit(1);
+	}
+	log(`Node ${process.versions.node} is older than ${MIN_MAJOR}: continuing under Node ${versionOf(node.nodeBin)} (${node.binDir})`);
+	// Ctrl+C reaches both processes; this one waits for the child to finish its own cleanup.
+	process.on('SIGINT', () => {});
 	const r = spawnSync(node.nodeBin, process.argv.slice(1), { stdio: 'inherit', env: envWithNode24(node) });
-	process.exit(r.status ?? 1);
+	process.exit(r.status ?? (r.signal ? 130 : 1));
 }

@@ -15,7 +15,10 @@ export function cacheDir() {
 	return path.resolve(process.env.N8N_CACHE_DIR || process.env.N8N_NODES_ALTINN_CACHE || path.join(userCache, 'n8n-nodes-altinn'));
 }
 
-const t0 = Date.now();
+// Counted from the first process of a command, also across the re-run under Node 24, so that
+// "ready in N s" includes every wait the user had.
+const t0 = Number(process.env.ALTINN_N8N_STARTED_AT) || Date.now();
+process.env.ALTINN_N8N_STARTED_AT = String(t0);
 export function elapsed(since = t0) {
 	const s = Math.round((Date.now() - since) / 1000);
 	return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;

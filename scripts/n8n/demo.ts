@@ -7,12 +7,23 @@ import { generateKeyPairSync, randomUUID, type webcrypto } from 'node:crypto';
 
 type JsonWebKey = webcrypto.JsonWebKey;
 
+import { ORG_NUMBER_SCHEME } from '../../credentials/maskinporten/grant';
 import { startEmulator, type Emulator } from '../../test/emulator/index';
 import { seedDemo, type DemoSeed } from '../../test/emulator/seed';
 import { EDITOR_DEFAULTS, emulatorJwkCredential } from '../../test/support/credentials';
 
 export const DEMO_CLIENT_ID = 'demo-n8n-client';
-export const DEMO_SCOPES = ['altinn:serviceowner/instances.read', 'altinn:serviceowner/instances.write'];
+/** The demo client acts as service owner and as a system vendor (system register and system user requests). */
+export const DEMO_SCOPES = [
+	'altinn:serviceowner/instances.read',
+	'altinn:serviceowner/instances.write',
+	'altinn:authentication/systemregister.write',
+	'altinn:authentication/systemuser.request.write',
+	'altinn:authentication/systemuser.request.read',
+];
+/** The demo vendor's system (examples/onboard-customer-with-system-user.json): vendor = the demo client's org. */
+export const DEMO_SYSTEM_NAME = 'n8n_demo';
+export const DEMO_REDIRECT_URL = 'https://example.com/altinn/done';
 
 export interface DemoInfo {
 	org: string;
@@ -65,7 +76,29 @@ export async function startDemoEmulator(options: { port?: number; key?: DemoKey 
 		scopes: DEMO_SCOPES,
 		jwks: [key.publicJwk as never],
 	});
+	seedVendorSystem(emu, info);
 	return { emu, info, key, credentialData: demoCredentialData(emu, key) };
+}
+
+/**
+ * The demo vendor's system in the system register, as Register System would leave it: the demo client may get
+ * system-user tokens, and customers may delegate the demo app. Customers approve with the emulator's admin route.
+ */
+function seedVendorSystem(emu: Emulator, info: DemoInfo): void {
+	const id = `${info.orgNumber}_${DEMO_SYSTEM_NAME}`;
+	const text = { nb: 'n8n-demo', nn: 'n8n-demo', en: 'n8n demo' };
+	emu.systemUsers.systems.set(id, {
+		id,
+		vendor: { authority: ORG_NUMBER_SCHEME, ID: `0192:${info.orgNumber}` },
+		name: text,
+		description: text,
+		rights: [{ resource: [{ id: 'urn:altinn:resource', value: `app_${info.org}_${info.app}` }] }],
+		accessPackages: [],
+		isDeleted: false,
+		clientId: [DEMO_CLIENT_ID],
+		isVisible: false,
+		allowedRedirectUrls: [DEMO_REDIRECT_URL],
+	});
 }
 
 export function demoCredentialData(emu: Emulator, key: DemoKey): Record<string, unknown> {

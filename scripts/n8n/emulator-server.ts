@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
+import { simulateSubmission } from '../../test/emulator/seed';
 import { generateDemoKey, startDemoEmulator, type DemoKey } from './demo';
 
 /** The demo client's key, kept in the (git-ignored) cache so that later starts need no re-import. */
@@ -21,6 +22,15 @@ async function main(): Promise<void> {
 	const port = Number(process.argv[2] ?? 0);
 	const demo = await startDemoEmulator({ port, key: demoKey(process.argv[3]) });
 	const message = { type: 'ready', url: demo.emu.url, info: demo.info, credentialData: demo.credentialData };
+	// A new completed, unconfirmed submission every minute (ALTINN_DEMO_SUBMISSION_SECONDS, 0 = never), so the
+	// download example and the trigger keep having work without restarting npm start.
+	const every = Number(process.env.ALTINN_DEMO_SUBMISSION_SECONDS ?? 60);
+	if (every > 0) setInterval(() => simulateSubmission(demo.emu.world, demo.info.partyId), every * 1000).unref();
+	// The local n8n listens on plain http and a demo should not wait an hour: for the Altinn Events Trigger the demo
+	// accepts http endpoints and does not cache subscriptions. Real Altinn does neither (see test/emulator/subscriptions.ts);
+	// the tests keep the real defaults.
+	demo.emu.knobs.allowHttpEndpoints = true;
+	demo.emu.knobs.subscriptionCacheMs = 0;
 	if (process.send) process.send(message);
 	else process.stdout.write(`emulator ready at ${demo.emu.url}\n`);
 	const stop = () => {

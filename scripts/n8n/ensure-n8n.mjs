@@ -6,11 +6,12 @@
 // overrides it for one run. A pin, so CI does not change on a day when nothing here did.
 // Install: `npm install --ignore-scripts` (n8n's scripts download zlib for Kafka, which fails offline),
 // then sqlite3's native module: prebuilt binary if reachable, else node-gyp from source.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureNode24, envWithNode24 } from '../lib/node24.mjs';
+import { countPackages, runLogged, tail } from '../lib/run-logged.mjs';
 import { cacheDir, elapsed, log } from '../lib/util.mjs';
 
 /** The n8n version that `npm start`, the e2e suite and CI run against. */
@@ -24,48 +25,6 @@ function cmp(a, b) {
 	const pb = b.split('.').map(Number);
 	for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
 	return 0;
-}
-
-/** Run a command with output to a log file and a heartbeat line every 15 s. */
-function runLogged(cmd, args, { cwd, env, logFile, label, progress }) {
-	return new Promise((resolve) => {
-		const out = createWriteStream(logFile, { flags: 'a' });
-		out.write(`\n$ ${cmd} ${args.join(' ')}\n`);
-		const started = Date.now();
-		const child = spawn(cmd, args, { cwd, env, shell: process.platform === 'win32' });
-		child.stdout.pipe(out, { end: false });
-		child.stderr.pipe(out, { end: false });
-		const timer = setInterval(() => {
-			log(`${label}: still working (${elapsed(started)}${progress ? `, ${progress()}` : ''})`);
-		}, 15_000);
-		child.on('close', (code) => {
-			clearInterval(timer);
-			out.end();
-			resolve({ code, seconds: Math.round((Date.now() - started) / 1000) });
-		});
-	});
-}
-
-function tail(file, lines = 25) {
-	try {
-		return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-	} catch {
-		return '';
-	}
-}
-
-function countPackages(dir) {
-	try {
-		let n = 0;
-		for (const e of readdirSync(path.join(dir, 'node_modules'))) {
-			if (e.startsWith('.')) continue;
-			if (e.startsWith('@')) n += readdirSync(path.join(dir, 'node_modules', e)).length;
-			else n++;
-		}
-		return `${n} top-level packages`;
-	} catch {
-		return 'resolving';
-	}
 }
 
 /** All sqlite3 package directories inside an install (hoisted or nested). */

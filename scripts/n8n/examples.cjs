@@ -10,6 +10,7 @@ const root = path.resolve(__dirname, '..', '..');
 const EXAMPLES = [
 	{ file: 'examples/download-and-confirm-new-submissions.json', id: 'altinnExDownld1' },
 	{ file: 'examples/instantiate-with-prefill-and-attachment.json', id: 'altinnExInstnt1' },
+	{ file: 'examples/onboard-customer-with-system-user.json', id: 'altinnExSysUsr1' },
 ];
 const DEMO_CREDENTIAL = { id: 'altinnDemoCred01', name: 'Maskinporten demo (local emulator)', type: 'maskinportenApi' };
 

@@ -51,6 +51,10 @@ function httpRequestWorkflow(url: string) {
 }
 
 const TRIGGER_WF = 'e2eTriggerOnce1';
+const ONBOARDING_WF = 'altinnExSysUsr1';
+const CUSTOMER_ORG = '310000001'; // the example's customer row
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const onboardingExample = (): any => examples.workflows.find((w: { id: string }) => w.id === ONBOARDING_WF);
 
 function triggerWorkflow(org: string, app: string) {
 	const every10s = [0, 10, 20, 30, 40, 50].map((sec) => ({ mode: 'custom', cronExpression: `${sec} * * * * *` }));
@@ -84,12 +88,68 @@ function triggerWorkflow(org: string, app: string) {
 	};
 }
 
+const REDELIVERY_WF = 'e2eRedelivery01';
+const REDELIVERY_APP = 'quiet-app';
+
+/**
+ * Redelivery until confirmed: the first run fails before Confirm Download (the instance id is
+ * spoiled unless the item is a redelivery), the redelivery confirms. Short redelivery and settle
+ * times keep the test quick.
+ */
+function redeliveryWorkflow(org: string) {
+	const every5s = [...Array(12)].map((_, i) => ({ mode: 'custom', cronExpression: `${i * 5} * * * * *` }));
+	return {
+		id: REDELIVERY_WF,
+		name: 'E2E: Altinn Trigger redelivers what the workflow did not confirm',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		connections: { 'Altinn Trigger': { main: [[{ node: 'Confirm Download', type: 'main', index: 0 }]] } },
+		nodes: [
+			{
+				id: 'r1',
+				name: 'Altinn Trigger',
+				type: 'n8n-nodes-altinn.altinnTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {
+					pollTimes: { item: every5s },
+					source: 'instanceChanges',
+					org,
+					app: REDELIVERY_APP,
+					onlyCompleted: true,
+					notConfirmed: true,
+					startFrom: 'now',
+					options: { redeliverMinutes: 0.1, settleSeconds: 1 },
+				},
+				credentials: credRef(CRED),
+			},
+			{
+				id: 'r2',
+				name: 'Confirm Download',
+				type: 'n8n-nodes-altinn.altinn',
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: {
+					resource: 'instance',
+					operation: 'confirmDownload',
+					// The first delivery fails here, as a workflow does when a step before the confirmation fails.
+					instanceId: '={{ $json.redelivered ? $json.instanceId : "first-run-fails" }}',
+				},
+				credentials: credRef(CRED),
+			},
+		],
+	};
+}
+
 beforeAll(async () => {
 	demo = await startDemoEmulator();
 	otherEnvironment = await startEmulator();
 	n8n = new N8n();
 	await n8n.init();
 	examples = loadExamples({ info: demo.info, emulatorUrl: demo.emu.url, credential: CRED });
+	// The onboarding example's trigger polls every minute; every 10 s here keeps the suite short.
+	const decided = onboardingExample().nodes.find((n: { name: string }) => n.name === 'Customer Decided');
+	decided.parameters.pollTimes = { item: [0, 10, 20, 30, 40, 50].map((sec) => ({ mode: 'custom', cronExpression: `${sec} * * * * *` })) };
 
 	const wrongKey = generateDemoKey();
 	credentialData[CRED.id] = demo.credentialData;
@@ -102,6 +162,7 @@ beforeAll(async () => {
 	await n8n.importWorkflows([
 		...examples.workflows,
 		triggerWorkflow(demo.info.org, demo.info.app),
+		redeliveryWorkflow(demo.info.org),
 		httpRequestWorkflow(`${demo.emu.url}/storage/api/v1/instances?org=${demo.info.org}&appId=${demo.info.org}/${demo.info.app}`),
 	]);
 }, 300_000);
@@ -179,17 +240,35 @@ describe('phase 1: the example workflows (n8n execute)', () => {
 	});
 });
 
+describe('phase 1: the system vendor example (n8n execute)', () => {
+	it('"onboard a customer" asks the customer for a system user and composes the confirm link e-mail', async () => {
+		const { run } = await n8n.execute(ONBOARDING_WF);
+		const asked = nodeItems(run, 'Ask for System User');
+		expect(asked).toHaveLength(1);
+		expect(asked[0].json).toMatchObject({ partyOrgNo: CUSTOMER_ORG, status: 'New', isNewRequest: true });
+		const mail = nodeItems(run, 'Confirm Link E-mail');
+		expect(mail[0].json).toMatchObject({ to: 'post@testbedrift.example', confirmUrl: asked[0].json.confirmUrl });
+		expect(String(mail[0].json.text)).toContain(String(asked[0].json.confirmUrl));
+		const request = demo.emu.systemUsers.requests.get(String(asked[0].json.id));
+		expect(request?.status).toBe('New');
+		// The customer approves (in Altinn at confirmUrl; here the emulator's admin route).
+		demo.emu.systemUsers.decide(request!.id, 'approve');
+	});
+});
+
 describe('phase 2: n8n start + REST API', () => {
 	let rest: RestClient;
 
 	let queriesAtStart = 0;
 
 	beforeAll(async () => {
-		const published = await n8n.cli(['publish:workflow', `--id=${TRIGGER_WF}`]);
-		if (published.code !== 0) throw new Error(`publish:workflow failed: ${published.stdout}${published.stderr}`);
+		for (const id of [TRIGGER_WF, ONBOARDING_WF, REDELIVERY_WF]) {
+			const published = await n8n.cli(['publish:workflow', `--id=${id}`]);
+			if (published.code !== 0) throw new Error(`publish:workflow failed: ${published.stdout}${published.stderr}`);
+		}
 		queriesAtStart = demo.emu.counters.get('route.storage.instances.query');
 		rest = await n8n.start();
-	}, 240_000);
+	}, 420_000); // two publish:workflow CLI runs and n8n start; each CLI run takes up to a minute on a loaded machine
 
 	it('lists the credential type with its icon', async () => {
 		const creds = (await rest.ok('GET', '/types/credentials.json')) as Array<Record<string, unknown>>;
@@ -204,11 +283,11 @@ describe('phase 2: n8n start + REST API', () => {
 		expect(await res.text()).toContain('<svg');
 	});
 
-	it('lists the Altinn node and the Altinn Trigger with icons and codex', async () => {
+	it('lists the Altinn node, the Altinn Trigger and the Altinn Events Trigger with icons and codex', async () => {
 		const nodes = (await rest.ok('GET', '/types/nodes.json')) as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
 		const ours = nodes.filter((n) => String(n.name).startsWith('n8n-nodes-altinn.'));
 		const names = ours.map((n) => n.name);
-		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-altinn.altinn', 'n8n-nodes-altinn.altinnTrigger']));
+		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-altinn.altinn', 'n8n-nodes-altinn.altinnTrigger', 'n8n-nodes-altinn.altinnEventsTrigger']));
 		for (const node of ours) {
 			expect(node.credentials?.some((c: { name: string }) => c.name === 'maskinportenApi')).toBe(true);
 			const icon = typeof node.iconUrl === 'string' ? node.iconUrl : node.iconUrl?.light;
@@ -242,12 +321,58 @@ describe('phase 2: n8n start + REST API', () => {
 		expect(r.status).toBe('Error');
 		expect(r.message).toMatch(/client/i);
 		expect(r.message).toMatch(/no-such-client|MP-100|not (know|found)/i);
+		// n8n's dialog shows only the message, so the fix is in it
+		expect(r.message).toContain('Check Client ID');
 	});
 
 	it('fails the credential test with a clear message for the wrong environment', async () => {
 		const r = await credentialTest(WRONG_ENV);
 		expect(r.status).toBe('Error');
 		expect(r.message).toMatch(new RegExp(`${DEMO_CLIENT_ID}|MP-100|not (know|found)`, 'i'));
+	});
+
+	/** The credential as the editor's dialog holds it: n8n redacts the secrets and the stored token. */
+	const asDialogHasIt = async (id: string) =>
+		((await rest.ok('GET', `/rest/credentials/${id}?includeData=true`)) as { data: Record<string, unknown> }).data;
+	const grants = () => demo.emu.counters.get('maskinporten.grants');
+
+	it('Retry on a saved credential signs a fresh grant every time, though a token is stored and cached', async () => {
+		const data = await asDialogHasIt(CRED.id);
+		const before = grants();
+		const first = (await rest.ok('POST', '/rest/credentials/test', { credentials: { ...CRED, data } })) as { status: string };
+		expect(first.status).toBe('OK');
+		expect(grants()).toBe(before + 1);
+		const second = (await rest.ok('POST', '/rest/credentials/test', { credentials: { ...CRED, data } })) as { status: string };
+		expect(second.status).toBe('OK');
+		expect(grants()).toBe(before + 2);
+	});
+
+	it('Retry with an unsaved wrong Client ID fails with the fix in the message, and the stored credential still works', async () => {
+		const data = await asDialogHasIt(CRED.id);
+		const r = (await rest.ok('POST', '/rest/credentials/test', {
+			credentials: { ...CRED, data: { ...data, clientId: 'wrong-client-id', maskinportenUrl: `${demo.emu.url}/no-such-path/` } },
+		})) as { status: string; message: string };
+		expect(r.status).toBe('Error');
+		// the wrong URL fails first; its message names the field to check
+		expect(r.message).toMatch(/Check that .+\/no-such-path\/ is Maskinporten: Environment, or Maskinporten URL/);
+		const again = (await rest.ok('POST', '/rest/credentials/test', { credentials: { ...CRED, data } })) as { status: string };
+		expect(again.status).toBe('OK');
+	});
+
+	it('Retry on a new credential with the same settings as another makes its own grant', async () => {
+		const created = (await rest.ok('POST', '/rest/credentials', {
+			name: 'Maskinporten demo (copy)',
+			type: 'maskinportenApi',
+			data: credentialData[CRED.id],
+		})) as { id: string };
+		const data = await asDialogHasIt(created.id);
+		const before = grants();
+		const r = (await rest.ok('POST', '/rest/credentials/test', { credentials: { id: created.id, name: 'Maskinporten demo (copy)', type: 'maskinportenApi', data } })) as {
+			status: string;
+		};
+		expect(r.status).toBe('OK');
+		expect(grants()).toBe(before + 1);
+		await rest.ok('DELETE', `/rest/credentials/${created.id}`);
 	});
 
 	it('the Altinn Trigger in an activated workflow picks up an instance created after activation, exactly once', async () => {
@@ -272,7 +397,8 @@ describe('phase 2: n8n start + REST API', () => {
 
 		const queries = () => demo.emu.counters.get('route.storage.instances.query');
 		const atCreate = queries();
-		const first = await waitFor(async () => { const e = await executions(); return e.count > 0 ? e : undefined; }, 60_000, 'an execution of the trigger').catch((e: Error) => {
+		// The default settle time (30 s on Altinn's clock) comes first.
+		const first = await waitFor(async () => { const e = await executions(); return e.count > 0 ? e : undefined; }, 90_000, 'an execution of the trigger').catch((e: Error) => {
 			throw new Error(`${e.message} (instance queries: ${atCreate} at create, ${queries()} now; ${n8n.server?.output().slice(-1500)})`);
 		});
 		const polls = demo.emu.counters.get('route.storage.instances.query');
@@ -284,4 +410,54 @@ describe('phase 2: n8n start + REST API', () => {
 		const detail = (await rest.ok('GET', `/rest/executions/${first.results[0].id}`)) as { data: string };
 		expect(String(detail.data)).toContain(guid);
 	}, 180_000);
+	it("the onboarding example, once activated, sees the customer's approval and creates an instance as the customer's system user", async () => {
+		// Executions started by the trigger (the CLI run of phase 1 is not one of them).
+		const triggered = async () => {
+			const list = (await rest.ok('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: ONBOARDING_WF }))}`)) as {
+				results: Array<{ id: string; status: string; mode: string }>;
+			};
+			return list.results.filter((e) => e.mode === 'trigger');
+		};
+		const runs = await waitFor(async () => { const r = await triggered(); return r.length > 0 ? r : undefined; }, 90_000, 'an execution of the onboarding trigger').catch((e: Error) => {
+			throw new Error(`${e.message} (${n8n.server?.output().slice(-1500)})`);
+		});
+		expect(runs[0].status).toBe('success');
+		const detail = (await rest.ok('GET', `/rest/executions/${runs[0].id}`)) as { data: string };
+		// The instance the workflow created exists, for the customer, and was created with a system-user token.
+		const created = [...demo.emu.world.instances.keys()].filter((id) => String(detail.data).includes(id.split('/')[1]));
+		expect(created).toHaveLength(1);
+		expect(demo.emu.world.instance(created[0])!.instance.instanceOwner.organisationNumber).toBe(CUSTOMER_ORG);
+		const grant = demo.emu.maskinporten.acceptedGrants.find((g) => JSON.stringify(g.claims.authorization_details ?? '').includes(`0192:${CUSTOMER_ORG}`));
+		expect(grant).toBeDefined();
+		// Later polls do not emit the decision again.
+		const polls = demo.emu.counters.get('route.systemuser.request.bysystem');
+		await waitFor(() => demo.emu.counters.get('route.systemuser.request.bysystem') >= polls + 2, 45_000, 'two more polls');
+		expect(await triggered()).toHaveLength(1);
+	}, 180_000);
+
+	it('redelivers an instance whose first run failed before Confirm Download; the second run confirms it', async () => {
+		const executions = async () =>
+			(await rest.ok('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: REDELIVERY_WF }))}`)) as {
+				count: number;
+				results: Array<{ id: string; status: string }>;
+			};
+		// Created once the trigger has polled, so it is after activation ("Start From: Now").
+		const polled = demo.emu.counters.get('route.storage.instances.query');
+		await waitFor(() => demo.emu.counters.get('route.storage.instances.query') >= polled + 2, 60_000, 'polls of the redelivery trigger');
+		const rec = demo.emu.world.createInstance({ appId: `${demo.info.org}/${REDELIVERY_APP}`, partyId: demo.info.partyId, task: 'ended' });
+		const confirmed = () => ((rec.instance.completeConfirmations ?? []) as Array<{ stakeholderId: string }>).some((c) => c.stakeholderId === demo.info.org);
+		await waitFor(() => (confirmed() ? true : undefined), 120_000, 'the confirmation by the redelivered run');
+		const runs = await waitFor(async () => {
+			const e = await executions();
+			return e.results.length >= 2 ? e : undefined;
+		}, 30_000, 'both runs in the execution list');
+		// Newest first: the redelivery succeeded, the first delivery failed.
+		expect(runs.results.map((r) => r.status).reverse()).toEqual(['error', 'success']);
+		const second = (await rest.ok('GET', `/rest/executions/${runs.results[0].id}`)) as { data: string };
+		expect(String(second.data)).toContain(String(rec.instance.id).split('/')[1]);
+		// Confirmed: later polls emit it no more.
+		const polls = demo.emu.counters.get('route.storage.instances.query');
+		await waitFor(() => demo.emu.counters.get('route.storage.instances.query') >= polls + 4, 45_000, 'more polls');
+		expect((await executions()).results).toHaveLength(2);
+	}, 300_000);
 });

@@ -3,7 +3,8 @@
  * Emulated Altinn app API (`/{org}/{app}`), after app-lib-dotnet v8's InstancesController,
  * DataController, ProcessController and ApplicationMetadataController, with the default
  * app policy (the service owner may instantiate, read, write and complete; not delete,
- * confirm or sign unless the Application says so).
+ * confirm or sign unless the Application says so). A system user may also instantiate for its own
+ * customer when the customer delegated the app's resource to it (systemUsers.ts `systemUserMay`, inferred).
  *
  * Routes (counter `route.<name>`), all under `/{org}/{app}`:
  *   app.metadata                 GET    /api/v1/applicationmetadata            (anonymous)
@@ -34,6 +35,7 @@ import type { EmulatorContext } from './context';
 import { sendEmpty, sendJson, sendJsonString, sendProblem, type EmulatorRequest, type Router } from './http';
 import { boundaryOf, isMultipart, parseContentDisposition, parseMultipartStream, type StreamedPart } from './multipart';
 import { streamDataElement } from './storage';
+import { systemUserMay } from './systemUsers';
 import {
 	actionForTask,
 	appLibAtLeast,
@@ -160,7 +162,8 @@ export function registerApps(router: Router, ctx: EmulatorContext): void {
 		data: DataInput[],
 		formData?: Record<string, unknown>,
 	) => {
-		if (!world.orgMay(app, 'instantiate', caller.org)) return sendEmpty(res, 403);
+		const asSystemUser = systemUserMay(ctx.systemUsers, caller.claims, app.id, party.orgNumber);
+		if (!world.orgMay(app, 'instantiate', caller.org) && !asSystemUser) return sendEmpty(res, 403);
 		const allowed = app.partyTypesAllowed ?? {};
 		const restricted = Object.values(allowed).some(Boolean);
 		const type = party.ssn ? 'person' : 'organisation';

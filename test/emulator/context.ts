@@ -4,6 +4,7 @@
  */
 import type { Counters, FaultInjector, Knobs } from './faults';
 import type { AltinnWorld } from './state';
+import type { SystemUserRegistry } from './systemUsers';
 import type { SigningKey } from './tokens';
 
 export interface EmulatorContext {
@@ -11,6 +12,8 @@ export interface EmulatorContext {
 	counters: Counters;
 	knobs: Knobs;
 	faults: FaultInjector;
+	/** System register, requests and system users (systemUsers.ts); the apps' PDP reads the delegated rights. */
+	systemUsers?: SystemUserRegistry;
 	/** Emulator time in epoch seconds, with `knobs.clockOffsetSec` applied. */
 	nowSec(): number;
 	keys: {

@@ -32,6 +32,21 @@ function badRequest(res: ServerResponse, detail: string): void {
 
 const HAS_ZONE = /(Z|[+-]\d\d(:?\d\d)?)$/i;
 
+/** getappevents_v2 returns only events registered at least this long ago. */
+export const EVENTS_REGISTRATION_DELAY_MS = 30_000;
+
+/**
+ * A time as Postgres' `to_json(timestamptz)` writes it in a UTC session: seconds, then the fraction
+ * only when it is not zero (trailing zeros dropped), then `+00:00`. The quotes that `::text` keeps
+ * are left out here (inferred: under the database's collation they do not decide the order; if they
+ * did, `from` would never filter anything).
+ */
+export function pgJsonTime(ms: number): string {
+	const iso = new Date(ms).toISOString(); // 2024-05-01T10:00:00.120Z
+	const fraction = iso.slice(20, 23).replace(/0+$/, '');
+	return `${iso.slice(0, 19)}${fraction ? `.${fraction}` : ''}+00:00`;
+}
+
 export function registerEvents(router: Router, ctx: EmulatorContext): void {
 	attachWorld(ctx);
 	const world = ctx.world;
@@ -72,30 +87,46 @@ export function registerEvents(router: Router, ctx: EmulatorContext): void {
 		const appId = `${req.params.org}/${req.params.app}`;
 		// The PDP filters each event with action `read`: only the app's own service owner passes.
 		const all = world.orgMay(world.applications.get(appId), 'read', caller.org) ? (world.appEvents.get(appId) ?? []) : [];
-		let start = 0;
+		// events.getappevents_v2 (altinn-events src/Events/Migration/v0.55/02-functions-and-procedures.sql,
+		// commit d7232ac). The list's index stands for `sequenceno`.
+		// - `after`: the sequence number of that id, and an id Events does not know counts as 0, so the
+		//   answer starts at the beginning of what it keeps, not at the end.
+		let first = 0;
 		if (after) {
 			const index = all.findIndex((e) => e.id === after);
-			start = index < 0 ? all.length : index + 1; // an unknown id matches no sequence number
+			first = index < 0 ? 0 : index + 1;
 		}
+		// - Only up to the highest sequence number registered at least 30 s ago
+		//   (`registeredtime <= now() - interval '30 second'`): a just-published event is invisible for
+		//   half a minute, and so is any later one, which keeps commits that land out of order in order.
+		const cutoff = world.now() - EVENTS_REGISTRATION_DELAY_MS;
+		let last = -1;
+		for (let i = 0; i < all.length; i++) if (world.eventRegisteredAt(all[i]) <= cutoff) last = i;
+		// - `from`/`to` are compared as text: `cloudevent->>'time' >= to_json(_from)::text`.
+		const fromText = fromMs === undefined ? undefined : pgJsonTime(fromMs);
+		const toText = toMs === undefined ? undefined : pgJsonTime(toMs);
+		// - `type` with `ILIKE ANY`: case-insensitive.
+		const lowerTypes = types.map((t) => t.toLowerCase());
 		const page = all
-			.slice(start)
+			.slice(first, last + 1)
 			.filter(
 				(e) =>
-					(fromMs === undefined || Date.parse(e.time) >= fromMs) &&
-					(toMs === undefined || Date.parse(e.time) <= toMs) &&
+					(fromText === undefined || e.time >= fromText) &&
+					(toText === undefined || e.time <= toText) &&
 					(!party || e.subject === `/party/${party}`) &&
 					(!unit || e.alternativesubject === `/org/${unit}`) &&
 					(!person || e.alternativesubject === `/person/${person}`) &&
-					(types.length === 0 || types.includes(e.type)),
+					(lowerTypes.length === 0 || lowerTypes.includes(e.type.toLowerCase())),
 			)
 			.slice(0, size);
 
 		const headers: Record<string, string> = { 'Content-Type': 'application/cloudevents+json; charset=utf-8' };
 		if (page.length > 0) {
-			const next = new URLSearchParams();
-			next.set('after', page[page.length - 1].id);
-			for (const [k, v] of q) if (k !== 'after') next.append(k, v);
-			headers.next = `${ctx.urls.platform}/events/api/v1/app/${req.params.org}/${req.params.app}?${next.toString()}`;
+			// AppController.SetNextLink: `after` first, then every other query value as it was decoded,
+			// appended without encoding again.
+			let next = `${ctx.urls.platform}/events/api/v1/app/${req.params.org}/${req.params.app}?after=${page[page.length - 1].id}`;
+			for (const [k, v] of q) if (k !== 'after') next += `&${k}=${v}`;
+			headers.next = next;
 		}
 		res.writeHead(200, headers);
 		res.end(JSON.stringify(page));

@@ -44,6 +44,22 @@ export interface Knobs {
 	altinnTokenLifetimeSec: number;
 	/** Shifts the emulator's clock relative to the client's, in seconds (clock-skew tests). */
 	clockOffsetSec: number;
+	/**
+	 * Multiplies Altinn's push and validation retry delays (10 s … 12 h; 1 s … 120 s) and the push
+	 * 1 is real time; tests use e.g. 0.00001 so all 12 attempts (1.8 days) take under 2 s.
+	 */
+	pushTimeScale: number;
+	/**
+	 * How long Events caches the subscriptions that match an event (SubscriptionCachingLifetimeInSeconds,
+	 * 3600 in altinn-events appsettings.json): a new subscription can miss events, and a deleted one can
+	 * still receive them, for this long. Tests that are not about the cache set 0.
+	 */
+	subscriptionCacheMs: number;
+	/**
+	 * Real Events accepts only https endpoints. Set true to let subscriptions use plain http on
+	 * loopback, for test webhooks that do not serve TLS (a test-only relaxation; default false).
+	 */
+	allowHttpEndpoints: boolean;
 }
 
 export const defaultKnobs = (): Knobs => ({
@@ -51,6 +67,9 @@ export const defaultKnobs = (): Knobs => ({
 	maskinportenTokenLifetimeSec: 120,
 	altinnTokenLifetimeSec: 1800,
 	clockOffsetSec: 0,
+	pushTimeScale: 1,
+	subscriptionCacheMs: 3_600_000,
+	allowHttpEndpoints: false,
 });
 
 /** One request as the emulator saw it: route, when it arrived, and whether a fault answered it. */
@@ -110,6 +129,11 @@ export class FaultInjector {
 
 	clear(): void {
 		this.faults = [];
+	}
+
+	/** How many answers the faults added since the last clear() have spoiled. */
+	usedTotal(): number {
+		return this.faults.reduce((sum, f) => sum + f.used, 0);
 	}
 
 	/** Answers with an injected fault if one matches; returns true when it did. */

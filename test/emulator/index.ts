@@ -22,6 +22,8 @@ import { registerAuthentication } from './authentication';
 import { registerStorage } from './storage';
 import { registerApps } from './apps';
 import { registerEvents } from './events';
+import { registerSubscriptions, type SubscriptionRegistry } from './subscriptions';
+import { registerSystemUsers, type SystemUserRegistry } from './systemUsers';
 
 export interface StartOptions {
 	/** Fixed port (for `npm start`); 0 or absent picks a free one. */
@@ -39,6 +41,10 @@ export interface Emulator {
 	knobs: Knobs;
 	faults: FaultInjector;
 	maskinporten: MaskinportenRegistry;
+	/** Events subscriptions and what was pushed to their endpoints. */
+	subscriptions: SubscriptionRegistry;
+	/** System register, system user requests and system users; `decide(id, 'approve' | 'reject')` is the customer. */
+	systemUsers: SystemUserRegistry;
 	/** Values to put in the credential's Custom environment fields. */
 	credentialUrls: { maskinportenUrl: string; altinnPlatformUrl: string; altinnAppsUrl: string };
 	close(): Promise<void>;
@@ -75,10 +81,15 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 	registerStorage(router, ctx);
 	registerApps(router, ctx);
 	registerEvents(router, ctx);
+	const subscriptions = registerSubscriptions(router, ctx);
+	const systemUsers = registerSystemUsers(router, ctx, maskinporten);
+	ctx.systemUsers = systemUsers;
 
 	server.on('request', (raw, res) => {
 		void (async () => {
 			const url = new URL(raw.url ?? '/', base);
+			// Every answer tells the time on the emulator's clock (with its offset knob), as Altinn's own `Date` header does.
+			res.setHeader('Date', new Date(Date.now() + knobs.clockOffsetSec * 1000).toUTCString());
 			const found = router.match(raw.method ?? 'GET', url.pathname);
 			ctx.counters.inc('requests');
 			if (!found) {
@@ -130,6 +141,8 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 		knobs,
 		faults: ctx.faults,
 		maskinporten,
+		subscriptions,
+		systemUsers,
 		credentialUrls: {
 			maskinportenUrl: ctx.urls.maskinportenIssuer,
 			altinnPlatformUrl: ctx.urls.platform,
@@ -137,6 +150,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
 		},
 		close: () =>
 			new Promise<void>((resolve) => {
+				subscriptions.stop();
 				server.closeAllConnections();
 				ctx.world.dispose(); // temp files of large uploads
 				server.close(() => resolve());

@@ -48,8 +48,9 @@
  *             own org
  *   resource  string or non-empty array of strings; in allowedResources when that is set
  *   authorization_details  one `urn:altinn:systemuser` entry (MP-301), fields type /
- *             systemuser_org / externalRef only (MP-302), values matching a registered system
- *             user (MP-303)
+ *             systemuser_org / externalRef only (MP-302), well-formed values (MP-303
+ *             invalid_authorization_details) matching an approved system user (MP-303
+ *             invalid_altinn_customer_configuration)
  *
  * Counters: `maskinporten.grants` (successful), `maskinporten.rejections` and
  * `maskinporten.rejections.<MP code, or the OAuth error when there is none>`.
@@ -489,10 +490,19 @@ export function registerMaskinporten(router: Router, ctx: EmulatorContext): Mask
 		if (entry.externalRef !== undefined && typeof entry.externalRef !== 'string') {
 			throw rar('Invalid authorization details values: externalRef', 'MP-303');
 		}
+		// A system user's externalRef defaults to the customer's org number, and a grant without externalRef
+		// means that default (altinn-studio-docs, "Troubleshooting: invalid_altinn_customer_configuration (MP-303)":
+		// "If not provided, it defaults to partyOrgNo").
 		const user = client.systemUsers.find(
-			(u) => u.orgNumber === id[1] && (u.externalRef ?? undefined) === (entry.externalRef ?? undefined),
+			(u) => u.orgNumber === id[1] && (u.externalRef ?? u.orgNumber) === ((entry.externalRef as string | undefined) ?? id[1]),
 		);
-		if (!user) throw rar(`Invalid authorization details values: no system user for ${id[1]} on this system`, 'MP-303');
+		// Well-formed details but no approved system user for this client's system: Maskinporten names it
+		// `invalid_altinn_customer_configuration` (altinn-studio-docs, "Troubleshooting:
+		// invalid_altinn_customer_configuration (MP-303)": a missing client id on the system, or an externalRef the
+		// system user was created with but the grant left out).
+		if (!user) {
+			throw new Rejection(400, 'invalid_altinn_customer_configuration', `Invalid authorization details values: no system user for ${id[1]} on this system`, 'MP-303');
+		}
 		return [
 			{
 				type: SYSTEMUSER_TYPE,

@@ -188,3 +188,19 @@ export function seedDemo(emu: { world: AltinnWorld }): DemoSeed {
 		},
 	};
 }
+
+/**
+ * One more new submission in the demo app, as a person would make it: TESTBEDRIFT AS fills in the form,
+ * attaches a receipt and submits (process ended), and the service owner has not confirmed it yet. The
+ * `npm start` demo makes one every minute so that "download and confirm" always has something to do.
+ */
+export function simulateSubmission(world: AltinnWorld, partyId = 50001001): string {
+	const rec = world.createInstance({
+		appId: 'ttd/demo-app',
+		partyId,
+		formData: { Skjema: { Navn: 'TESTBEDRIFT AS', Beloep: 1200, Kommentar: 'Ny innsending i demoen' } },
+		data: [{ dataType: 'attachment', content: SAMPLE_PNG, contentType: 'image/png', filename: 'kvittering.png' }],
+		task: 'ended',
+	});
+	return rec.instance.id as string;
+}

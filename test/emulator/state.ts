@@ -105,6 +105,11 @@ export interface InstanceRecord {
 	instance: InstanceJson;
 	/** `lastChanged` in epoch milliseconds (kept in step with `instance.lastChanged`). */
 	lastChangedMs: number;
+	/**
+	 * The `lastchanged` column in epoch microseconds: Postgres keeps microseconds, and Storage's own
+	 * writes carry them (`DateTime.UtcNow`), so queries compare at that precision.
+	 */
+	lastChangedUs: number;
 }
 
 /** Who performs a write: a service owner (org code + number) or, for seeding, nobody in particular. */
@@ -160,14 +165,35 @@ const TICKS_AT_EPOCH = 621355968000000000n;
 
 /** `{lastChanged.Ticks};{internalId}` as PgInstanceRepository builds it. */
 export function continuationTokenOf(rec: InstanceRecord): string {
-	return `${BigInt(rec.lastChangedMs) * 10000n + TICKS_AT_EPOCH};${rec.internalId}`;
+	return `${BigInt(rec.lastChangedUs) * 10n + TICKS_AT_EPOCH};${rec.internalId}`;
 }
 
 /** Parses a continuation token; throws (Storage answers 500) on garbage, like `long.Parse`. */
-export function parseContinuationToken(token: string): { ms: number; internalId: number } {
+export function parseContinuationToken(token: string): { us: number; internalId: number } {
 	const [ticks, id] = token.split(';');
 	if (!/^\d+$/.test(ticks ?? '') || !/^\d+$/.test(id ?? '')) throw new Error(`Input string '${token}' was not in a correct format.`);
-	return { ms: Number((BigInt(ticks) - TICKS_AT_EPOCH) / 10000n), internalId: Number(id) };
+	return { us: Number((BigInt(ticks) - TICKS_AT_EPOCH) / 10n), internalId: Number(id) };
+}
+
+/**
+ * A time as epoch microseconds, the way Postgres stores a `timestamptz` it is given: digits past the
+ * microsecond are rounded (a .NET time carries 100 ns ticks). Undefined for text that is not a time.
+ */
+export function toMicros(text: string): number | undefined {
+	const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(.*)$/i.exec(text.trim());
+	const ms = Date.parse(m ? `${m[1]}${m[3]}` : text);
+	if (Number.isNaN(ms)) return undefined;
+	const fraction = m?.[2] ?? '';
+	const micros = fraction ? Math.round(Number(`0.${fraction}`) * 1e6) : 0;
+	return ms * 1000 + micros;
+}
+
+/** Epoch microseconds as Storage's JSON writes them: six digits when there are microseconds, else milliseconds. */
+function isoMicros(us: number): string {
+	const ms = Math.floor(us / 1000);
+	const micros = us - ms * 1000;
+	const text = iso(ms);
+	return micros === 0 ? text : `${text.slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
 }
 
 const toMs = (t: Date | string | number): number =>
@@ -219,6 +245,8 @@ export class AltinnWorld {
 	readonly blobs = new Map<string, Blob>();
 	/** App events per app id, in publication order. */
 	readonly appEvents = new Map<string, CloudEvent[]>();
+	/** Called with every app event as it is published (Events push uses it). */
+	readonly eventListeners: Array<(appId: string, event: CloudEvent) => void> = [];
 	/** Storage instance events (audit log) per instance id. */
 	readonly instanceEvents = new Map<string, InstanceEventJson[]>();
 	/** Where large uploads spill to disk (removed by `dispose()`). */
@@ -326,7 +354,7 @@ export class AltinnWorld {
 			lastChanged: at,
 			lastChangedBy: by,
 		};
-		const rec: InstanceRecord = { internalId: this.nextInternalId++, instance, lastChangedMs: createdMs };
+		const rec: InstanceRecord = { internalId: this.nextInternalId++, instance, lastChangedMs: createdMs, lastChangedUs: createdMs * 1000 };
 		this.instances.set(instance.id, rec);
 		this.instanceEvents.set(instance.id, []);
 		const emit = opts.emitEvents ?? true;
@@ -379,16 +407,25 @@ export class AltinnWorld {
 		return out;
 	}
 
-	/** Sets `lastChanged` directly (tests: move an instance between query pages). */
-	setLastChanged(rec: InstanceRecord, at: Date | string | number, by?: string): void {
-		rec.lastChangedMs = toMs(at);
-		rec.instance.lastChanged = iso(rec.lastChangedMs);
+	/**
+	 * Sets `lastChanged` directly (tests: move an instance between query pages). A time in text keeps
+	 * its microseconds; `microsecond` adds some to a time in milliseconds.
+	 */
+	setLastChanged(rec: InstanceRecord, at: Date | string | number, by?: string, microsecond = 0): void {
+		const us = typeof at === 'string' ? (toMicros(at) ?? Date.parse(at) * 1000) : toMs(at) * 1000 + microsecond;
+		rec.lastChangedUs = us;
+		rec.lastChangedMs = Math.floor(us / 1000);
+		rec.instance.lastChanged = isoMicros(us);
 		if (by) rec.instance.lastChangedBy = by;
 	}
 
-	/** Every write: `lastChanged`, `lastChangedBy` and one instance event. */
+	/** Storage's own writes stamp `DateTime.UtcNow`, which has microseconds; the emulator's clock has milliseconds, so it makes some up. */
+	private nextMicrosecond = 0;
+
+	/** Every write: `lastChanged` (with microseconds), `lastChangedBy` and one instance event. */
 	touch(rec: InstanceRecord, actor: Actor, eventType: string, extra: Record<string, unknown> = {}, atMs = this.now()): void {
-		this.setLastChanged(rec, atMs, actor.orgNumber ?? actor.org);
+		this.nextMicrosecond = (this.nextMicrosecond + 271) % 1000;
+		this.setLastChanged(rec, atMs, actor.orgNumber ?? actor.org, this.nextMicrosecond);
 		this.logEvent(rec, eventType, actor, atMs, extra);
 	}
 
@@ -669,12 +706,12 @@ export class AltinnWorld {
 			...(owner.organisationNumber ? { alternativesubject: `/org/${owner.organisationNumber}` } : owner.personNumber ? { alternativesubject: `/person/${owner.personNumber}` } : {}),
 			resource: `urn:altinn:resource:app_${org}_${appName}`,
 			resourceinstance: rec.instance.id,
-		});
+		}, atMs);
 	}
 
-	/** Test helper: appends an app event (any type), for an instance or a bare party. */
-	addAppEvent(appId: string, event: Partial<CloudEvent> & { type: string; instance?: InstanceRecord }): CloudEvent {
-		const { instance, ...rest } = event;
+	/** Test helper: appends an app event (any type), for an instance or a bare party, registered at `registered` (default: its time). */
+	addAppEvent(appId: string, event: Partial<CloudEvent> & { type: string; instance?: InstanceRecord; registered?: number }): CloudEvent {
+		const { instance, registered, ...rest } = event;
 		const [org, appName] = appId.split('/');
 		const p = instance ? instance.instance.id.split('/')[0] : '50000000';
 		const instanceId = instance?.instance.id ?? `${p}/${randomUUID()}`;
@@ -689,14 +726,29 @@ export class AltinnWorld {
 			resource: `urn:altinn:resource:app_${org}_${appName}`,
 			resourceinstance: instanceId,
 			...rest,
-		});
+		}, registered ?? (rest.time ? Date.parse(rest.time) : this.now()));
 	}
 
-	private pushEvent(appId: string, event: CloudEvent): CloudEvent {
+	private pushEvent(appId: string, event: CloudEvent, registeredMs: number): CloudEvent {
 		const list = this.appEvents.get(appId) ?? [];
 		list.push(event);
 		this.appEvents.set(appId, list);
+		for (const listener of this.eventListeners) listener(appId, event);
+		this.registered.set(event, registeredMs);
 		return event;
+	}
+
+	/** When Events registered each event (its `registeredtime` column; not part of the CloudEvent). */
+	private readonly registered = new WeakMap<CloudEvent, number>();
+
+	/** When Events registered an event (epoch ms). */
+	eventRegisteredAt(event: CloudEvent): number {
+		return this.registered.get(event) ?? 0;
+	}
+
+	/** Test helper: moves the registration of every event of an app back, as if that much time had passed. */
+	ageEvents(appId: string, ms: number): void {
+		for (const event of this.appEvents.get(appId) ?? []) this.registered.set(event, this.eventRegisteredAt(event) - ms);
 	}
 
 	/** Deletes temp files of uploads that spilled to disk. */

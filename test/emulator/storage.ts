@@ -42,6 +42,7 @@ import {
 	actionForTask,
 	continuationTokenOf,
 	parseContinuationToken,
+	toMicros,
 	type DataElementJson,
 	type InstanceJson,
 	type InstanceRecord,
@@ -104,7 +105,7 @@ const OPS: Record<string, Compare> = {
 function dateFilters(
 	q: URLSearchParams,
 	key: string,
-	kind: 'timestamp' | 'text',
+	kind: 'timestamp' | 'micros' | 'text',
 	pick: (i: InstanceJson, rec: InstanceRecord) => string | number | undefined,
 ): { error?: string; filters: Array<(rec: InstanceRecord) => boolean> } {
 	// Repeated keys with the same op overwrite each other (one SQL parameter per op), as in Storage.
@@ -115,7 +116,13 @@ function dateFilters(
 		const date = value.slice(op.length + 1);
 		if (!OPS[op]) continue; // unknown operators are silently ignored
 		if (kind === 'text') byOp.set(op, date);
-		else {
+		else if (kind === 'micros') {
+			// `lastchanged` is a timestamptz column: compared at microseconds, finer digits rounded.
+			const withZone = /T.*(Z|[+-]\d\d:?\d\d)$/i.test(date) || !date.includes('T') ? date : `${date}Z`;
+			const us = toMicros(withZone);
+			if (us === undefined) return { error: `Invalid date expression: ${value} for query key: ${key}`, filters: [] };
+			byOp.set(op, us);
+		} else {
 			const withZone = /T.*(Z|[+-]\d\d:?\d\d)$/i.test(date) || !date.includes('T') ? date : `${date}Z`;
 			const ms = Date.parse(withZone);
 			if (Number.isNaN(ms)) return { error: `Invalid date expression: ${value} for query key: ${key}`, filters: [] };
@@ -263,9 +270,9 @@ export function registerStorage(router: Router, ctx: EmulatorContext): void {
 		// useStringValue) and compared with the stored JSON text (Migration/v0.33/02-functions-and-
 		// procedures.sql: `i.instance ->> 'DueBefore' <= _dueBefore_lte`, TEXT parameters). Compared
 		// here in code-unit order, which for these ASCII forms is the order Postgres gives (inferred).
-		const dates: Array<[string, 'timestamp' | 'text', (i: InstanceJson, r: InstanceRecord) => string | number | undefined]> = [
+		const dates: Array<[string, 'timestamp' | 'micros' | 'text', (i: InstanceJson, r: InstanceRecord) => string | number | undefined]> = [
 			['created', 'timestamp', (i) => Date.parse(i.created)],
-			['lastChanged', 'timestamp', (_i, r) => r.lastChangedMs],
+			['lastChanged', 'micros', (_i, r) => r.lastChangedUs],
 			['dueBefore', 'text', (i) => i.dueBefore],
 			['visibleAfter', 'text', (i) => i.visibleAfter],
 			['process.ended', 'text', (i) => i.process?.ended],
@@ -281,7 +288,7 @@ export function registerStorage(router: Router, ctx: EmulatorContext): void {
 		if (!Number.isInteger(size)) return sendJsonString(res, 400, `The value '${sizeParam}' is not valid for size.`);
 		const ascending = !(q.get('order') ?? 'desc:lastChanged').startsWith('desc:');
 		const tokenParam = q.get('continuationToken');
-		let after: { ms: number; internalId: number } | undefined;
+		let after: { us: number; internalId: number } | undefined;
 		if (tokenParam) after = parseContinuationToken(decodeURIComponent(tokenParam)); // throws -> 500, like long.Parse
 
 		// As storage.readinstancefromquery_v8 in altinn-storage d9364e40, Migration/v0.33/
@@ -296,10 +303,10 @@ export function registerStorage(router: Router, ctx: EmulatorContext): void {
 				(r) =>
 					!after ||
 					(ascending
-						? r.lastChangedMs > after.ms || (r.lastChangedMs === after.ms && r.internalId > after.internalId)
-						: r.lastChangedMs < after.ms || (r.lastChangedMs === after.ms && r.internalId < after.internalId)),
+						? r.lastChangedUs > after.us || (r.lastChangedUs === after.us && r.internalId > after.internalId)
+						: r.lastChangedUs < after.us || (r.lastChangedUs === after.us && r.internalId < after.internalId)),
 			)
-			.sort((a, b) => dir * (a.lastChangedMs - b.lastChangedMs) || a.internalId - b.internalId)
+			.sort((a, b) => dir * (a.lastChangedUs - b.lastChangedUs) || a.internalId - b.internalId)
 			.slice(0, Math.max(0, size));
 
 		const includeData = queryBool(q.get('includeDataElements')) !== false;

@@ -28,3 +28,5 @@ export { allowLoopbackRequests } from './network';
 export { prepareN8nRuntime, n8nLogs } from './runtime';
 export type { N8nLogEntry } from './runtime';
 export { buildAdditionalData } from './additionalData';
+export { WebhookTrigger } from './runWebhook';
+export type { WebhookTriggerOptions, WebhookExecution, WebhookReply } from './runWebhook';

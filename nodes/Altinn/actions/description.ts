@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { DEFAULT_TIMEOUT_SEC, REQUEST_OPTIONS } from '../transport';
 import { resources } from './resources';
@@ -107,3 +107,19 @@ export const properties: INodeProperties[] = [
 	...all.flatMap((r) => r.description),
 	requestOptions,
 ];
+
+/**
+ * The node's subtitle on the canvas, in the names the selectors show ("Download All: Data Element"),
+ * not their values ("downloadAll: dataElement"). Built from the selectors, so it never drifts from them.
+ */
+export function subtitleExpression(): string {
+	const resourceNames = Object.fromEntries(all.map((r) => [r.option.value, r.option.name]));
+	const operationNames: Record<string, string> = {};
+	for (const r of all) {
+		for (const p of r.description) {
+			if (p.name !== 'operation' || !p.options) continue;
+			for (const o of p.options as INodePropertyOptions[]) operationNames[`${String(r.option.value)}:${String(o.value)}`] = o.name;
+		}
+	}
+	return `={{ (${JSON.stringify(operationNames)})[$parameter["resource"] + ":" + $parameter["operation"]] + ": " + (${JSON.stringify(resourceNames)})[$parameter["resource"]] }}`;
+}

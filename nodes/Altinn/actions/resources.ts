@@ -23,6 +23,7 @@ import * as dataElement from './dataElement/DataElement.resource';
 import * as event from './event/Event.resource';
 import * as instance from './instance/Instance.resource';
 import * as process from './process/Process.resource';
+import * as systemUser from './systemUser/SystemUser.resource';
 
 export interface AltinnOperation {
 	/** The operation only reads, so the router may run several items at a time. */
@@ -36,4 +37,4 @@ export interface AltinnResource {
 	operations: Record<string, AltinnOperation>;
 }
 
-export const resources = { application, instance, dataElement, process, event } satisfies Record<string, AltinnResource>;
+export const resources = { application, instance, dataElement, process, event, systemUser } satisfies Record<string, AltinnResource>;

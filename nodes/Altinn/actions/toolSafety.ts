@@ -22,6 +22,7 @@ export const DESTRUCTIVE_OPERATIONS: Record<string, Record<string, string>> = {
 	instance: { delete: 'Instance > Delete' },
 	dataElement: { delete: 'Data Element > Delete', replace: 'Data Element > Replace' },
 	process: { next: 'Process > Next', completeProcess: 'Process > Complete Process' },
+	systemUser: { updateSystem: 'System User > Update System' },
 };
 
 /** Pure: whether this node runs as an AI agent's tool (its type ends with `Tool`). */

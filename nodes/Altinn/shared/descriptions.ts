@@ -28,7 +28,7 @@ export const appLocator: INodeProperties = {
 	type: 'resourceLocator',
 	required: true,
 	default: { mode: 'list', value: '' },
-	description: 'The app of the org',
+	description: 'The Altinn app, by its name under the org (as in ttd/my-app). From List shows the apps the org has in this environment.',
 	modes: [
 		{
 			displayName: 'From List',

@@ -11,7 +11,7 @@
  * than after a 401, redirects are not followed (following them would make the HTTP client keep
  * a copy of the whole body), and an upload is never retried after an ambiguous failure.
  */
-import type { IBinaryData, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { headerValue } from './headers';
@@ -136,7 +136,7 @@ export interface DownloadRequest {
  * and Content-Type.
  */
 export async function downloadToBinary(
-	this: IExecuteFunctions | IPollFunctions,
+	this: IExecuteFunctions | IPollFunctions | IWebhookFunctions,
 	request: DownloadRequest,
 	itemIndex?: number,
 ): Promise<IBinaryData> {
@@ -146,12 +146,11 @@ export async function downloadToBinary(
 		itemIndex,
 	);
 	const headers = response.headers as Record<string, unknown>;
+	const mimeType = nonEmpty(request.mimeType) ?? nonEmpty(headerValue(headers, 'content-type')) ?? 'application/octet-stream';
 	const fileName =
 		nonEmpty(request.fileName) ??
 		fileNameFromContentDisposition(headerValue(headers, 'content-disposition')) ??
-		nonEmpty(request.fallbackFileName) ??
-		'data';
-	const mimeType = nonEmpty(request.mimeType) ?? nonEmpty(headerValue(headers, 'content-type')) ?? 'application/octet-stream';
+		withExtension(nonEmpty(request.fallbackFileName) ?? 'data', mimeType);
 	try {
 		return await this.helpers.prepareBinaryData(response.body as Buffer, fileName, mimeType);
 	} catch (error) {
@@ -161,6 +160,29 @@ export async function downloadToBinary(
 		if (cause instanceof NodeApiError) throw cause;
 		throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 	}
+}
+
+/** File extensions of the content types Altinn apps store (form data as XML or JSON, attachments). */
+const EXTENSIONS: Record<string, string> = {
+	'application/xml': 'xml',
+	'text/xml': 'xml',
+	'application/json': 'json',
+	'application/pdf': 'pdf',
+	'text/plain': 'txt',
+	'text/csv': 'csv',
+	'image/png': 'png',
+	'image/jpeg': 'jpg',
+	'image/gif': 'gif',
+	'application/zip': 'zip',
+	'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+	'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+};
+
+/** `name` with the content type's extension added, when it has none and the type is known (model-… → model-….xml). */
+export function withExtension(name: string, mimeType: string): string {
+	if (/\.[a-z0-9]{1,5}$/i.test(name)) return name;
+	const extension = EXTENSIONS[mimeType.split(';')[0].trim().toLowerCase()];
+	return extension ? `${name}.${extension}` : name;
 }
 
 export interface UploadRequest {

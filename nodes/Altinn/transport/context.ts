@@ -1,7 +1,10 @@
-import type { IExecuteFunctions, ILoadOptionsFunctions, IPollFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, IHookFunctions, ILoadOptionsFunctions, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-/** The n8n contexts the transport serves: the action node, the trigger, and pickers. */
-export type AltinnContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
+/**
+ * The n8n contexts the transport serves: the action node, the polling trigger, pickers, and the
+ * Events trigger's webhook lifecycle (hook) and deliveries (webhook).
+ */
+export type AltinnContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
 
 /** The one credential type every Altinn request is authenticated with. */
 export const CREDENTIAL_TYPE = 'maskinportenApi';

@@ -6,6 +6,8 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { describeAuthenticationRefusal } from './authenticationErrors';
+
 /** What went wrong with one request, before it is told to the user. */
 export type AltinnFailure =
 	| {
@@ -170,6 +172,8 @@ export function describeAltinnError(failure: AltinnFailure, ctx: FailureContext)
 	const status = failure.statusCode;
 	const httpCode = String(status);
 	const target = about(ctx);
+	const refusal = describeAuthenticationRefusal(status, parsed.problem, ctx, target);
+	if (refusal) return { httpCode, ...refusal, ...(status === 403 ? { cause: 'credential-invalid' as const } : {}) };
 
 	switch (status) {
 		case 400:

@@ -17,7 +17,8 @@
  *   `altinnRequestFull` returns { statusCode, headers, body }.
  *
  *   Paging: `collectPages(storageInstancePages.call(this, { url, qs, target }, i), limit?)`,
- *   `eventPages.call(this, { url, qs, target }, i)` (follows the `next` header).
+ *   `eventPages.call(this, { url, qs, target }, i)` (follows the `next` header),
+ *   `authenticationPages.call(this, { url, target }, i)` (Authentication's `links.next`).
  *   Single-use bodies: `const token = await ensureFreshToken.call(this, probeUrl, i)`; if a token
  *   comes back, send with `altinnRequestWithToken.call(this, options, token, i)`.
  *   Errors: every failure is a NodeApiError from `toNodeError` (errors.ts); malformed input is
@@ -36,7 +37,7 @@ export {
 	type ByteStream,
 	type QueryValue,
 } from './request';
-export { storageInstancePages, eventPages, collectPages, type PageRequest } from './paging';
+export { storageInstancePages, eventPages, authenticationPages, collectPages, type PageRequest } from './paging';
 export { toNodeError, describeAltinnError, parseErrorBody, formatValidationIssues, type AltinnFailure } from './errors';
 export { ensureFreshToken, tokenFreshness } from './token';
 export { REQUEST_OPTIONS, systemUserFor, type SystemUserOverride } from './systemUser';

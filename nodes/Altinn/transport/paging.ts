@@ -17,6 +17,8 @@ export interface PageRequest {
 	qs?: Record<string, QueryValue>;
 	/** For messages, e.g. `instances of ttd/my-app`. */
 	target?: string;
+	/** Sees each page's response headers (the trigger reads Altinn's clock from `Date`). */
+	onHeaders?: (headers: AltinnResponse['headers']) => void;
 }
 
 interface InstancePage {
@@ -48,11 +50,13 @@ export function storageInstancePages(
 	itemIndex?: number,
 ): AsyncGenerator<IDataObject[]> {
 	return followNext(request, async (url, qs) => {
-		const page: InstancePage = await altinnRequest.call(
+		const res: AltinnResponse = await altinnRequestFull.call(
 			this,
 			{ method: 'GET', url, qs, retry: 'safe', target: request.target, action: 'read' },
 			itemIndex,
 		);
+		request.onHeaders?.(res.headers);
+		const page = res.body as InstancePage | undefined;
 		return {
 			items: page?.instances ?? [],
 			next: typeof page?.next === 'string' && page.next ? page.next : undefined,
@@ -72,6 +76,7 @@ export function eventPages(
 			{ method: 'GET', url, qs, retry: 'safe', target: request.target, headers: { Accept: 'application/cloudevents+json, application/json' } },
 			itemIndex,
 		);
+		request.onHeaders?.(res.headers);
 		const events = Array.isArray(res.body) ? (res.body as IDataObject[]) : [];
 		if (events.length === 0) return undefined;
 		return { items: events, next: headerValue(res.headers, 'next') || undefined };
@@ -91,4 +96,20 @@ export async function collectPages<T>(pages: AsyncGenerator<T[]>, limit?: number
 		}
 	}
 	return out;
+}
+
+/**
+ * Altinn Authentication's `Paginated<T>` pages (`{ links: { next }, data }`, Altinn/altinn-authentication ad4f6f3,
+ * src/Authentication/Model/Paginated.cs): yields each page's `data`, following `links.next` until it is null.
+ */
+export function authenticationPages(this: AltinnContext, request: PageRequest, itemIndex?: number): AsyncGenerator<IDataObject[]> {
+	return followNext(request, async (url, qs) => {
+		const page = (await altinnRequest.call(
+			this,
+			{ method: 'GET', url, qs, retry: 'safe', target: request.target, systemUser: null },
+			itemIndex,
+		)) as { links?: { next?: string | null }; data?: IDataObject[] } | undefined;
+		const next = page?.links?.next;
+		return { items: page?.data ?? [], next: typeof next === 'string' && next ? next : undefined };
+	});
 }

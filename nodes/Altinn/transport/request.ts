@@ -61,6 +61,8 @@ export interface AltinnRequestOptions {
 	ambiguous?: string;
 	/** Explicit system user for this request; default: the node's per-item System User setting. */
 	systemUser?: SystemUserOverride | null;
+	/** Error statuses that are an answer here, returned (with the body as text) instead of thrown, e.g. [404] for a lookup. */
+	acceptStatus?: number[];
 }
 
 export interface AltinnResponse<T = unknown> {
@@ -401,7 +403,7 @@ async function execute<T>(
 			throw fail({ kind: 'network', code: result.code, mayHaveBeenSent: result.mayHaveBeenSent, timedOut: result.timedOut }, attempt);
 		}
 		const headers = result.headers as Record<string, string | string[] | undefined>;
-		if (result.statusCode >= 400) {
+		if (result.statusCode >= 400 && !options.acceptStatus?.includes(result.statusCode)) {
 			if (result.statusCode === 404 && options.method === 'DELETE' && outcomeUnknown) {
 				// The first attempt deleted it; its answer was lost, so the retry finds nothing.
 				await drain(result.body);

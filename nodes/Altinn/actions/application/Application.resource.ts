@@ -3,7 +3,11 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import * as getMetadata from './getMetadata.operation';
 import * as list from './list.operation';
 
-export const option: INodePropertyOptions = { name: 'Application', value: 'application' };
+export const option: INodePropertyOptions = {
+	name: 'Application',
+	value: 'application',
+	description: 'The apps of a service owner and their metadata (data types, process)',
+};
 
 export const operations = { getMetadata, list };
 

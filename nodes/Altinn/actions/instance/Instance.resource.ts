@@ -12,7 +12,11 @@ import * as setSubstatus from './setSubstatus.operation';
 import * as updateDataValues from './updateDataValues.operation';
 import * as updatePresentationTexts from './updatePresentationTexts.operation';
 
-export const option: INodePropertyOptions = { name: 'Instance', value: 'instance' };
+export const option: INodePropertyOptions = {
+	name: 'Instance',
+	value: 'instance',
+	description: 'One submission or case of an app: create, search, read, confirm, update and delete',
+};
 
 export const operations = {
 	confirmDownload,

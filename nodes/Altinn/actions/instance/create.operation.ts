@@ -40,6 +40,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: '910753614',
+		description: 'The 9-digit organisation number of the organisation the instance is created for',
 		displayOptions: { show: { ownerType: ['organisationNumber'] } },
 	},
 	{

@@ -18,8 +18,8 @@ export function keyValueParameter(name: string, displayName: string, valueLabel:
 				displayName: 'Pair',
 				name: 'pairs',
 				values: [
-					{ displayName: 'Key', name: 'key', type: 'string', default: '' },
-					{ displayName: valueLabel, name: 'value', type: 'string', default: '' },
+					{ displayName: 'Key', name: 'key', type: 'string', default: '', description: 'The name (for prefill: the path in the data model, e.g. Skjema.Kontakt.Navn)' },
+					{ displayName: valueLabel, name: 'value', type: 'string', default: '', description: 'The value to set for the key' },
 				],
 			},
 		],

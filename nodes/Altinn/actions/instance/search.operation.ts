@@ -7,7 +7,7 @@ import { partyId } from '../../shared/validation';
 import { collectPages, resolveAltinnUrls, storageInstancePages, type QueryValue } from '../../transport';
 
 /** Page size for Return All: Storage enforces no maximum; large pages mean few requests. */
-const RETURN_ALL_PAGE_SIZE = 1000;
+export const RETURN_ALL_PAGE_SIZE = 1000;
 
 const properties: INodeProperties[] = [
 	...appParameters,
