@@ -9,7 +9,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { IBinaryData, IDataObject } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { generatedStream, openBlob, sha256OfStream } from './emulator/blobs';
 import { generatedBlobSha256 } from './emulator/state';
@@ -195,6 +195,28 @@ describe('Large files with filesystem binary mode', () => {
 		expectStreamed(growth);
 	});
 
+	/**
+	 * Runs `body` while the token n8n stored has expired: `read` makes n8n fetch and store a token
+	 * that lives 2 s, which then expires; with Altinn's clock 3 s ahead, Altinn rejects it (past its
+	 * 10 s tolerance) while Maskinporten still accepts grants. Restores the emulator and caches after.
+	 */
+	async function withExpiredStoredToken(read: INodeParameters, body: () => Promise<void>): Promise<void> {
+		env.emu.knobs.altinnTokenLifetimeSec = 2;
+		try {
+			clearTokenCache();
+			env.credentials.clearExpirable('cred-1');
+			expect((await env.run(read)).error).toBeUndefined();
+			await new Promise((resolve) => setTimeout(resolve, 10_500));
+			env.emu.knobs.clockOffsetSec = 3;
+			await body();
+		} finally {
+			env.emu.knobs.altinnTokenLifetimeSec = 1800;
+			env.emu.knobs.clockOffsetSec = 0;
+			clearTokenCache();
+			env.credentials.clearExpirable('cred-1');
+		}
+	}
+
 	it('refreshes an expired token before a streamed upload (n8n cannot resend a stream after a 401)', async () => {
 		const id = freshInstance();
 		const size = 3 * MB;
@@ -203,31 +225,17 @@ describe('Large files with filesystem binary mode', () => {
 			generatedStream(size, 5),
 			{ fileName: 'etter-utløp.bin', mimeType: 'application/octet-stream', data: '' } as IBinaryData,
 		);
-		env.emu.knobs.altinnTokenLifetimeSec = 2;
-		try {
-			clearTokenCache();
-			env.credentials.clearExpirable('cred-1');
-			// n8n fetches and stores a token that lives 2 s, which then expires; with Altinn's clock 3 s
-			// ahead, Altinn rejects it (past its 10 s tolerance) while Maskinporten still accepts grants.
-			expect((await env.run({ resource: 'dataElement', operation: 'list', instanceId: id })).error).toBeUndefined();
-			await new Promise((resolve) => setTimeout(resolve, 10_500));
-			env.emu.knobs.clockOffsetSec = 3;
-
-			const uploads = env.emu.counters.get('route.app.data.create');
-			const { json, error } = await env.run(
-				{ resource: 'dataElement', operation: 'upload', org: 'ttd', app: { __rl: true, mode: 'list', value: 'demo-app' }, instanceId: id, dataType: 'large' },
-				{ items: [{ json: {}, binary: { data: stored } }] },
-			);
-			expect(error).toBeUndefined();
-			expect(env.emu.counters.get('route.app.data.create')).toBe(uploads + 1);
-			const blob = env.emu.world.blobs.get(json[0].id as string);
-			expect(await sha256OfStream(openBlob(blob!))).toBe(await generatedBlobSha256(size, 5));
-		} finally {
-			env.emu.knobs.altinnTokenLifetimeSec = 1800;
-			env.emu.knobs.clockOffsetSec = 0;
-			clearTokenCache();
-			env.credentials.clearExpirable('cred-1');
-		}
+		await withExpiredStoredToken({ resource: 'dataElement', operation: 'list', instanceId: id }, async () => {
+		const uploads = env.emu.counters.get('route.app.data.create');
+		const { json, error } = await env.run(
+			{ resource: 'dataElement', operation: 'upload', org: 'ttd', app: { __rl: true, mode: 'list', value: 'demo-app' }, instanceId: id, dataType: 'large' },
+			{ items: [{ json: {}, binary: { data: stored } }] },
+		);
+		expect(error).toBeUndefined();
+		expect(env.emu.counters.get('route.app.data.create')).toBe(uploads + 1);
+		const blob = env.emu.world.blobs.get(json[0].id as string);
+		expect(await sha256OfStream(openBlob(blob!))).toBe(await generatedBlobSha256(size, 5));
+		});
 	});
 
 	it('refreshes an expired token before a streamed instantiation too', async () => {
@@ -237,37 +245,25 @@ describe('Large files with filesystem binary mode', () => {
 			generatedStream(size, 6),
 			{ fileName: 'etter-utløp.bin', mimeType: 'application/octet-stream', data: '' } as IBinaryData,
 		);
-		env.emu.knobs.altinnTokenLifetimeSec = 2;
-		try {
-			clearTokenCache();
-			env.credentials.clearExpirable('cred-1');
-			expect((await env.run({ resource: 'instance', operation: 'get', instanceId: env.seed.instances.active })).error).toBeUndefined();
-			await new Promise((resolve) => setTimeout(resolve, 10_500));
-			env.emu.knobs.clockOffsetSec = 3;
-
-			const creates = env.emu.counters.get('route.app.instances.create');
-			const { json, error } = await env.run(
-				{
-					resource: 'instance',
-					operation: 'create',
-					org: 'ttd',
-					app: { __rl: true, mode: 'list', value: 'demo-app' },
-					ownerType: 'partyId',
-					partyId: String(env.seed.parties.org.partyId),
-					createOptions: { dataParts: { parts: [{ dataType: 'large', binaryPropertyName: 'data' }] } },
-				},
-				{ items: [{ json: {}, binary: { data: stored } }] },
-			);
-			expect(error).toBeUndefined();
-			expect(env.emu.counters.get('route.app.instances.create')).toBe(creates + 1);
-			const element = (env.emu.world.instances.get(json[0].id as string)!.instance.data as IDataObject[]).find((d) => d.dataType === 'large')!;
-			expect(await sha256OfStream(openBlob(env.emu.world.blobs.get(element.id as string)!))).toBe(await generatedBlobSha256(size, 6));
-		} finally {
-			env.emu.knobs.altinnTokenLifetimeSec = 1800;
-			env.emu.knobs.clockOffsetSec = 0;
-			clearTokenCache();
-			env.credentials.clearExpirable('cred-1');
-		}
+		await withExpiredStoredToken({ resource: 'instance', operation: 'get', instanceId: env.seed.instances.active }, async () => {
+		const creates = env.emu.counters.get('route.app.instances.create');
+		const { json, error } = await env.run(
+			{
+				resource: 'instance',
+				operation: 'create',
+				org: 'ttd',
+				app: { __rl: true, mode: 'list', value: 'demo-app' },
+				ownerType: 'partyId',
+				partyId: String(env.seed.parties.org.partyId),
+				createOptions: { dataParts: { parts: [{ dataType: 'large', binaryPropertyName: 'data' }] } },
+			},
+			{ items: [{ json: {}, binary: { data: stored } }] },
+		);
+		expect(error).toBeUndefined();
+		expect(env.emu.counters.get('route.app.instances.create')).toBe(creates + 1);
+		const element = (env.emu.world.instances.get(json[0].id as string)!.instance.data as IDataObject[]).find((d) => d.dataType === 'large')!;
+		expect(await sha256OfStream(openBlob(env.emu.world.blobs.get(element.id as string)!))).toBe(await generatedBlobSha256(size, 6));
+		});
 	});
 
 	it('control: the same measurement sees the file when n8n keeps binaries in memory (inline mode)', async () => {
