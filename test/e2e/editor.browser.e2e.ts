@@ -291,6 +291,8 @@ describe('the n8n editor in Chromium', () => {
 			await ndv.getByRole('button', { name: /Fetch Test Event/i }).click();
 			// wait for the result itself ("1 item"), not for any text that mentions items
 			await ndv.locator('[data-test-id="output-panel"]').getByText(/^[1-9]\d* items?$/).first().waitFor({ timeout: 60_000 });
+			// the count renders before the item's fields: read the panel once the item itself is shown
+			await ndv.locator('[data-test-id="output-panel"]').getByText(demo.info.app).first().waitFor({ timeout: 30_000 });
 			output = await ndv.locator('[data-test-id="output-panel"]').innerText();
 		});
 		expect(apps).toContain('quiet-app');
