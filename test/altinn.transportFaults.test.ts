@@ -70,6 +70,22 @@ describe('timeouts', () => {
 		expect(error?.message).toBe(`Altinn Storage sent no data for 1 s while GET data element ${element} of instance ${id} was being downloaded`);
 	}, 20_000);
 
+	it('a download whose connection is cut part way names the lost connection, not a timeout', async () => {
+		env.emu.faults.add({ route: 'storage.data.get', status: 'cutMidBody' });
+		const id = env.seed.instances.active;
+		const element = env.seed.dataElements.activePdf;
+		const { error } = await env.run({
+			resource: 'dataElement',
+			operation: 'download',
+			org: 'ttd',
+			app: appValue('demo-app'),
+			instanceId: id,
+			dataElementId: element,
+		});
+		expect(error?.message).toMatch(new RegExp(`^The connection to Altinn at 127\\.0\\.0\\.1:\\d+ was lost while data element ${element} of instance ${id} was being downloaded$`));
+		expect(error?.description).toContain('Nothing was stored.');
+	}, 20_000);
+
 	it('a stalled create is not repeated, and says it may have taken effect', async () => {
 		env.emu.faults.add({ route: 'app.instances.createPrefill', status: 'stall', times: 10 });
 		const before = counter('app.instances.createPrefill');

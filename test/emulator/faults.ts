@@ -20,9 +20,11 @@ export interface Fault {
 	 *   socket without answering (the answer is lost on the way back; (inferred) network fault);
 	 * - `stallMidBody`: let the service answer, pass the status, the headers and half of the
 	 *   first chunk of the body, then send nothing more and keep the socket open (a download
-	 *   that hangs part way; (inferred) network fault).
+	 *   that hangs part way; (inferred) network fault);
+	 * - `cutMidBody`: as `stallMidBody`, then close the socket (a download whose connection
+	 *   drops part way; (inferred) network fault).
 	 */
-	status: number | 'reset' | 'stall' | 'truncate' | 'loseAnswer' | 'stallMidBody';
+	status: number | 'reset' | 'stall' | 'truncate' | 'loseAnswer' | 'stallMidBody' | 'cutMidBody';
 	/** How many matching requests fail before the fault is used up. Default 1. */
 	times?: number;
 	/** Extra headers, e.g. `{ 'Retry-After': '1' }`. */
@@ -149,9 +151,9 @@ export class FaultInjector {
 				cutAnswer(res, f.status, () => f.used++);
 				return false;
 			}
-			if (f.status === 'stallMidBody') {
+			if (f.status === 'stallMidBody' || f.status === 'cutMidBody') {
 				f.used++;
-				stallMidBody(res);
+				stallMidBody(res, f.status === 'cutMidBody');
 				return false;
 			}
 			f.used++;
@@ -203,15 +205,21 @@ function cutAnswer(res: ServerResponse, mode: 'truncate' | 'loseAnswer', used: (
 	}) as ServerResponse['end'];
 }
 
-/** Passes the head and half of the first body chunk, then swallows the rest: the client waits for bytes that never come. */
-function stallMidBody(res: ServerResponse): void {
-	const write = res.write.bind(res) as (chunk: unknown) => boolean;
+/**
+ * Passes the head and half of the first body chunk, then swallows the rest: the client waits
+ * for bytes that never come, or, with `thenClose`, sees the connection drop.
+ */
+function stallMidBody(res: ServerResponse, thenClose = false): void {
+	const write = res.write.bind(res) as (chunk: unknown, done?: () => void) => boolean;
 	let sent = false;
 	res.write = ((chunk: unknown) => {
 		if (!sent) {
 			sent = true;
 			const bytes = Buffer.from(chunk as Buffer);
-			write(bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2))));
+			// Give the half body time to leave before the socket closes.
+			write(bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2))), () => {
+				if (thenClose) setTimeout(() => res.socket?.destroy(), 50);
+			});
 		}
 		return true;
 	}) as ServerResponse['write'];

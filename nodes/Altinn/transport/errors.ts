@@ -25,7 +25,7 @@ export type AltinnFailure =
 			mayHaveBeenSent: boolean;
 			/** No answer (or, for a streamed file, no data) within the timeout. */
 			timedOut?: boolean;
-			/** The timeout struck while a file was being received. */
+			/** The timeout struck, or the connection broke, while a file was being received. */
 			midBody?: boolean;
 	  }
 	| {
@@ -288,6 +288,13 @@ function describeNetworkFailure(failure: Extract<AltinnFailure, { kind: 'network
 			cause: 'temporarily-unavailable',
 			message: `The connection to Altinn was lost during ${target}; the request may still have taken effect`,
 			description: `The connection was closed or timed out after the request was sent (${failure.code}). It was not retried automatically because it is not safe to repeat. ${ctx.ambiguous}`,
+		};
+	}
+	if (failure.midBody) {
+		return {
+			cause: 'temporarily-unavailable',
+			message: `The connection to Altinn at ${host} was lost while ${target} was being downloaded`,
+			description: `The file began to arrive, then the connection was closed (${failure.code}). Nothing was stored. Altinn may be temporarily unavailable; run the workflow again.`,
 		};
 	}
 	return {

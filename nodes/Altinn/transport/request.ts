@@ -71,6 +71,11 @@ export interface AltinnResponse<T = unknown> {
 	body: T;
 	/** A retried DELETE met 404: an earlier attempt, whose answer was lost, did the work. */
 	alreadyDone?: boolean;
+	/**
+	 * A streamed body only: the user-facing error for whatever broke the stream while it was read
+	 * (our idle timeout, or the connection lost part way).
+	 */
+	streamFailure?: (error: unknown) => Error;
 }
 
 /** What one send gave: a response (any status) or a network failure. */
@@ -141,6 +146,12 @@ export function classifyNetworkCode(
 function isRetryableNetwork(code: string): boolean {
 	return RESET_CODES.has(code);
 }
+
+/**
+ * A stream that went quiet for at least this share of the timeout before it broke counts as
+ * timed out: the HTTP client's socket timer and our idle watch start a moment apart.
+ */
+const IDLE_TIMEOUT_TOLERANCE = 0.9;
 
 // ---------------------------------------------------------------------------------------------
 // URL and body helpers (pure)
@@ -427,7 +438,17 @@ async function execute<T>(
 		let body: unknown = result.body;
 		if (options.binary === 'buffer') body = await bodyToBuffer(result.body);
 		else if (options.binary === 'stream' && isIdleWatchable(body)) {
-			watchIdle(body, timeoutMs, () => fail({ kind: 'network', code: 'ETIMEDOUT', mayHaveBeenSent: true, timedOut: true, midBody: true }, attempt));
+			const idleFailure = () => fail({ kind: 'network', code: 'ETIMEDOUT', mayHaveBeenSent: true, timedOut: true, midBody: true }, attempt);
+			const watch = watchIdle(body, timeoutMs, idleFailure);
+			const streamFailure = (error: unknown): Error => {
+				if (error instanceof NodeApiError) return error;
+				// n8n's HTTP client has a socket timeout of the same length, and it may strike first:
+				// the stream then ends with a bare ECONNRESET. Idle that long is our timeout all the same.
+				if (watch.idleForMs() >= timeoutMs * IDLE_TIMEOUT_TOLERANCE) return idleFailure();
+				const { code, message } = (error ?? {}) as { code?: string; message?: string };
+				return fail({ kind: 'network', code: classifyNetworkCode(code || 'ECONNRESET', message).code, mayHaveBeenSent: true, midBody: true }, attempt);
+			};
+			return { statusCode: result.statusCode, headers, body: body as T, streamFailure };
 		} else if (options.binary !== 'stream') {
 			body = parseText((await bodyToBuffer(result.body)).toString('utf8'), headerValue(headers, 'content-type'));
 			if (body === INVALID_ANSWER) {

@@ -42,7 +42,7 @@ interface WatchedStream {
  * enters the stream (`push`), so watching never changes the stream's flow or mode. The timer
  * is an unreferenced `AbortSignal.timeout`, so it never keeps n8n alive.
  */
-export function watchIdle(stream: WatchedStream, idleMs: number, error: () => Error): void {
+export function watchIdle(stream: WatchedStream, idleMs: number, error: () => Error): { idleForMs: () => number } {
 	let last = Date.now();
 	let done = false;
 	const push = stream.push.bind(stream);
@@ -61,4 +61,5 @@ export function watchIdle(stream: WatchedStream, idleMs: number, error: () => Er
 		else arm(idleMs - idle);
 	}
 	arm(idleMs);
+	return { idleForMs: () => Date.now() - last };
 }
