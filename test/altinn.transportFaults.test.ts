@@ -44,12 +44,14 @@ const create = (): INodeParameters => ({
 });
 
 describe('timeouts', () => {
-	it('a stalled GET fails within the retry budget (two attempts of a 1 s timeout), naming what timed out', async () => {
+	// 2 s, not 1: the second attempt starts only while half a timeout of the budget is left, so a
+	// busy machine's timer lag up to 1 s still gives the two attempts the budget allows.
+	it('a stalled GET fails within the retry budget (two attempts of a 2 s timeout), naming what timed out', async () => {
 		env.emu.faults.add({ route: 'storage.instance.get', status: 'stall', times: 10 });
 		const before = counter('storage.instance.get');
-		const { error } = await env.run(get(env.seed.instances.active, { requestOptions: { timeout: 1 } }));
+		const { error } = await env.run(get(env.seed.instances.active, { requestOptions: { timeout: 2 } }));
 		expect(counter('storage.instance.get') - before).toBe(2);
-		expect(error?.message).toBe(`Altinn Storage did not answer GET instance ${env.seed.instances.active} within 1 s`);
+		expect(error?.message).toBe(`Altinn Storage did not answer GET instance ${env.seed.instances.active} within 2 s`);
 		expect(error?.description).toContain('Tried 2 times.');
 		expect(error?.description).toContain('Request Options > Timeout');
 	}, 20_000);
@@ -99,7 +101,10 @@ describe('timeouts', () => {
 describe('token requests time out too', () => {
 	it('a stalled Maskinporten fails within the token budget, naming the request', async () => {
 		const saved = { ...TOKEN_TIMEOUTS };
-		Object.assign(TOKEN_TIMEOUTS, { requestMs: 1000, budgetMs: 2000 });
+		// After the first 1 s attempt and the 300 ms pause, 1.7 s of the budget is left (a second
+		// attempt needs 0.5 s, so timer lag on a busy machine does not matter); after the second
+		// and the 1.2 s pause nothing is.
+		Object.assign(TOKEN_TIMEOUTS, { requestMs: 1000, budgetMs: 3000 });
 		try {
 			clearTokenCache();
 			env.credentials.patchStoredData('cred-1', { accessToken: '' });
