@@ -34,6 +34,15 @@ afterEach(() => env.emu.faults.clear());
 const counter = (name: string) => env.emu.counters.get(`route.${name}`);
 const get = (instanceId: string, extra: IDataObject = {}): INodeParameters => ({ resource: 'instance', operation: 'get', instanceId, ...extra });
 const search = (extra: IDataObject = {}): INodeParameters => ({ resource: 'instance', operation: 'search', org: 'ttd', app: appValue('demo-app'), ...extra });
+const download = (instanceId: string, dataElementId: string, extra: IDataObject = {}): INodeParameters => ({
+	resource: 'dataElement',
+	operation: 'download',
+	org: 'ttd',
+	app: appValue('demo-app'),
+	instanceId,
+	dataElementId,
+	...extra,
+});
 const create = (): INodeParameters => ({
 	resource: 'instance',
 	operation: 'create',
@@ -60,15 +69,7 @@ describe('timeouts', () => {
 		env.emu.faults.add({ route: 'storage.data.get', status: 'stallMidBody' });
 		const id = env.seed.instances.active;
 		const element = env.seed.dataElements.activePdf;
-		const { error } = await env.run({
-			resource: 'dataElement',
-			operation: 'download',
-			org: 'ttd',
-			app: appValue('demo-app'),
-			instanceId: id,
-			dataElementId: element,
-			requestOptions: { timeout: 1 },
-		});
+		const { error } = await env.run(download(id, element, { requestOptions: { timeout: 1 } }));
 		expect(error?.message).toBe(`Altinn Storage sent no data for 1 s while GET data element ${element} of instance ${id} was being downloaded`);
 	}, 20_000);
 
@@ -76,14 +77,7 @@ describe('timeouts', () => {
 		env.emu.faults.add({ route: 'storage.data.get', status: 'cutMidBody' });
 		const id = env.seed.instances.active;
 		const element = env.seed.dataElements.activePdf;
-		const { error } = await env.run({
-			resource: 'dataElement',
-			operation: 'download',
-			org: 'ttd',
-			app: appValue('demo-app'),
-			instanceId: id,
-			dataElementId: element,
-		});
+		const { error } = await env.run(download(id, element));
 		expect(error?.message).toMatch(new RegExp(`^The connection to Altinn at 127\\.0\\.0\\.1:\\d+ was lost while data element ${element} of instance ${id} was being downloaded$`));
 		expect(error?.description).toContain('Nothing was stored.');
 	}, 20_000);

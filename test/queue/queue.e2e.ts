@@ -64,45 +64,29 @@ function workflows(org: string, app: string) {
 		webhookId: `${pathName}-0000-4000-8000-000000000000`.slice(0, 36),
 		parameters: { httpMethod: 'POST', path: pathName, responseMode: 'onReceived', options: {} },
 	});
+	/** Webhook → Altinn search of 5 instances: one execution with Altinn requests per call. */
+	const searchPerWebhook = (id: string, name: string, pathName: string, credentials: object) => ({
+		id,
+		name,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		connections: { Webhook: { main: [[{ node: 'Search', type: 'main', index: 0 }]] } },
+		nodes: [
+			webhook(pathName),
+			{
+				id: `${id}-search`,
+				name: 'Search',
+				type: 'n8n-nodes-altinn.altinn',
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: { resource: 'instance', operation: 'search', org, app: appRl, returnAll: false, limit: 5, filters: {} },
+				credentials,
+			},
+		],
+	});
 	return [
-		{
-			id: LOAD_WF,
-			name: 'Queue: Altinn search per webhook call',
-			active: false,
-			settings: { executionOrder: 'v1' },
-			connections: { Webhook: { main: [[{ node: 'Search', type: 'main', index: 0 }]] } },
-			nodes: [
-				webhook('queue-load'),
-				{
-					id: 'l2',
-					name: 'Search',
-					type: 'n8n-nodes-altinn.altinn',
-					typeVersion: 1,
-					position: [200, 0],
-					parameters: { resource: 'instance', operation: 'search', org, app: appRl, returnAll: false, limit: 5, filters: {} },
-					credentials: coldRef,
-				},
-			],
-		},
-		{
-			id: LIFETIME_WF,
-			name: 'Queue: Altinn search per webhook call, across token lifetimes',
-			active: false,
-			settings: { executionOrder: 'v1' },
-			connections: { Webhook: { main: [[{ node: 'Search', type: 'main', index: 0 }]] } },
-			nodes: [
-				webhook('queue-lifetime'),
-				{
-					id: 'lt2',
-					name: 'Search',
-					type: 'n8n-nodes-altinn.altinn',
-					typeVersion: 1,
-					position: [200, 0],
-					parameters: { resource: 'instance', operation: 'search', org, app: appRl, returnAll: false, limit: 5, filters: {} },
-					credentials: lifetimeRef,
-				},
-			],
-		},
+		searchPerWebhook(LOAD_WF, 'Queue: Altinn search per webhook call', 'queue-load', coldRef),
+		searchPerWebhook(LIFETIME_WF, 'Queue: Altinn search per webhook call, across token lifetimes', 'queue-lifetime', lifetimeRef),
 		{
 			id: TRIGGER_WF,
 			name: 'Queue: Altinn Trigger',
