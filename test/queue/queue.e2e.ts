@@ -8,6 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { createWriteStream, existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -213,6 +214,25 @@ function vmKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 	return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
 }
 
+/**
+ * POSTs to one of the main's webhooks on a connection of its own. Not `fetch`: its keep-alive pool
+ * reuses a connection that n8n closed after 5 idle seconds and fails the call ("other side closed"),
+ * and a POST is not repeated blindly, since n8n may have started the execution.
+ */
+function callWebhook(pathName: string, body: object): Promise<void> {
+	return new Promise((resolve, reject) => {
+		const req = httpRequest(`${main!.url}/webhook/${pathName}`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+			let text = '';
+			res.setEncoding('utf8');
+			res.on('data', (chunk: string) => (text += chunk));
+			res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`webhook ${pathName} -> ${res.statusCode}: ${text.slice(0, 300)}`))));
+			res.on('error', reject);
+		});
+		req.on('error', reject);
+		req.end(JSON.stringify(body));
+	});
+}
+
 const executionIds = (workflowId: string) => new Set(pg!.sql(`SELECT id FROM execution_entity WHERE "workflowId" = '${workflowId}'`).split('\n').filter(Boolean));
 
 /**
@@ -301,8 +321,7 @@ describe('queue mode: a main, two workers, Redis and PostgreSQL', () => {
 				const i = sent++;
 				if (i >= EXECUTIONS) return;
 				if (i % Math.floor(EXECUTIONS / NEW_INSTANCES) === 0 && created.length < NEW_INSTANCES) createOne();
-				const res = await fetch(`${main!.url}/webhook/queue-load`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ i }) });
-				if (res.status !== 200) throw new Error(`webhook call ${i} -> ${res.status}: ${(await res.text()).slice(0, 300)}`);
+				await callWebhook('queue-load', { i });
 			}
 		};
 		await Promise.all(Array.from({ length: 10 }, post));
@@ -361,12 +380,7 @@ describe('queue mode: a main, two workers, Redis and PostgreSQL', () => {
 		});
 		const before = workers.map((w) => ({ rss: vmKb(w.child.pid!, 'VmRSS'), hwm: vmKb(w.child.pid!, 'VmHWM') }));
 		const elementsBefore = new Set((rec.instance.data as Array<{ id: string }>).map((d) => d.id));
-		const res = await fetch(`${main!.url}/webhook/queue-binary`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ instanceId: rec.instance.id, dataElementId: element.id }),
-		});
-		expect(res.status).toBe(200);
+		await callWebhook('queue-binary', { instanceId: rec.instance.id, dataElementId: element.id });
 		await waitFor(() => countExecutions(BINARY_WF, 'success') + countExecutions(BINARY_WF, 'error') >= 1, 300_000, 'the binary execution', 1000);
 		const status = pg!.sql(`SELECT status FROM execution_entity WHERE "workflowId" = '${BINARY_WF}'`);
 		const after = workers.map((w) => ({ rss: vmKb(w.child.pid!, 'VmRSS'), hwm: vmKb(w.child.pid!, 'VmHWM') }));
@@ -407,8 +421,7 @@ describe('queue mode: a main, two workers, Redis and PostgreSQL', () => {
 			const post = async () => {
 				while (Date.now() - started < LIFETIME_LOAD_SEC * 1000) {
 					calls++;
-					const res = await fetch(`${main!.url}/webhook/queue-lifetime`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-					if (res.status !== 200) throw new Error(`webhook call -> ${res.status}: ${(await res.text()).slice(0, 300)}`);
+					await callWebhook('queue-lifetime', {});
 					await new Promise((r) => setTimeout(r, 250));
 				}
 			};

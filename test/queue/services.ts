@@ -83,16 +83,28 @@ export interface Postgres extends Service {
 	sql(query: string): string;
 }
 
+/** The Debian package's `postgres` user's uid (`-u`) or gid (`-g`). */
+function idOf(flag: '-u' | '-g'): number {
+	const r = spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
+	const id = Number(r.stdout?.trim());
+	if (r.status !== 0 || !Number.isInteger(id)) throw new Error('queue test: PostgreSQL refuses to run as root, and there is no postgres user (the Debian package postgresql creates it)');
+	return id;
+}
+
 export async function startPostgres(pgBin: string, port: number): Promise<Postgres> {
 	const dir = mkdtempSync(path.join(tmpdir(), 'altinn-queue-pg-'));
 	const data = path.join(dir, 'data');
+	// As root, Node switches to the postgres user itself (no runuser/su, which a CI PATH may lack);
+	// cwd is the temp folder, which that user can enter (a clone under /root is not).
+	const pgUser = isRoot ? { uid: idOf('-u'), gid: idOf('-g') } : {};
 	const asPg = (bin: string, args: string[]) => {
-		const cmd = path.join(pgBin, bin);
-		return isRoot ? spawnSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { encoding: 'utf8' }) : spawnSync(cmd, args, { encoding: 'utf8' });
+		const r = spawnSync(path.join(pgBin, bin), args, { encoding: 'utf8', cwd: dir, ...pgUser });
+		if (r.error) throw new Error(`queue test: could not run ${bin}: ${r.error.message}`);
+		return r;
 	};
-	if (isRoot) chownSync(dir, Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim()), Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim()));
+	if (isRoot) chownSync(dir, pgUser.uid!, pgUser.gid!);
 	const init = asPg('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-	if (init.status !== 0) throw new Error(`queue test: initdb failed: ${init.stderr}`);
+	if (init.status !== 0) throw new Error(`queue test: initdb failed: ${init.stderr}${init.stdout}`);
 	const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=100`;
 	const start = asPg('pg_ctl', ['-D', data, '-o', opts, '-l', path.join(dir, 'postgres.log'), '-w', 'start']);
 	if (start.status !== 0) throw new Error(`queue test: pg_ctl start failed: ${start.stderr}${start.stdout}`);
