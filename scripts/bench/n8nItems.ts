@@ -1,8 +1,8 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, no-console -- a bench script, not node code: it spawns the raw loop's process */
 /**
  * Case 6: "get instance" items in a real n8n (the e2e suite's cached 2.41.1), with n8n's own HTTP
- * Request node side by side: Webhook → Code node making N items → the node under test, one
- * workflow per node. Each node's time is n8n's own `executionTime` of its run, so n8n's start-up,
+ * Request node side by side: Webhook → Code node making N items → the node under test (one
+ * branch per node). Each node's time is n8n's own `executionTime` of its run, so n8n's start-up,
  * the webhook call and saving the execution are not in it.
  *
  * Anchor: a raw sequential `fetch` loop with one token, in a Node process of its own
@@ -23,18 +23,16 @@ const ROUNDS = 3;
 /** Untimed requests before the raw loop's timed ones (its process is fresh; n8n is warm). */
 const RAW_WARMUP = 10;
 const WARMUP_ITEMS = 20;
-const UNDER_TEST = 'Under Test';
 const CRED = { id: 'benchAltinnCred1', name: 'Maskinporten (bench)', type: 'maskinportenApi' };
 const credentials = { maskinportenApi: { id: CRED.id, name: CRED.name } };
 
 const getInstance = { resource: 'instance', operation: 'get', instanceId: '={{ $json.id }}' };
 
-/** The nodes under test, each in its own workflow. */
+/** The nodes under test; each one's label is its name in the workflow and its column in the table. */
 const NODES = [
 	{
 		key: 'http',
 		label: 'HTTP Request node (predefined credential maskinportenApi)',
-		workflowId: 'benchHttpRequest',
 		// typeVersion 4.5: what n8n 2.41 adds to a new workflow. Its defaults send every item's request at once.
 		node: (emuUrl: string) => ({
 			type: 'n8n-nodes-base.httpRequest',
@@ -50,13 +48,11 @@ const NODES = [
 	{
 		key: 'defaults',
 		label: 'Altinn node, defaults',
-		workflowId: 'benchAltinnDeflt',
 		node: () => ({ type: 'n8n-nodes-altinn.altinn', typeVersion: 1, parameters: getInstance }),
 	},
 	{
 		key: 'batched',
 		label: 'Altinn node, batching 10',
-		workflowId: 'benchAltinnBatch',
 		node: () => ({
 			type: 'n8n-nodes-altinn.altinn',
 			typeVersion: 1,
@@ -66,40 +62,43 @@ const NODES = [
 ] as const;
 
 type NodeKey = (typeof NODES)[number]['key'];
-const webhookPath = (workflowId: string) => `bench-${workflowId}`;
+type NodeSpec = (typeof NODES)[number];
+const WORKFLOW_ID = 'benchGetInstance';
+const webhookPath = (spec: NodeSpec) => `bench-${spec.key}`;
 
-function workflow(spec: (typeof NODES)[number], emuUrl: string) {
-	return {
-		id: spec.workflowId,
-		name: `Bench: ${spec.label}`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		connections: {
-			Webhook: { main: [[{ node: 'Make Items', type: 'main', index: 0 }]] },
-			'Make Items': { main: [[{ node: UNDER_TEST, type: 'main', index: 0 }]] },
-		},
-		nodes: [
+/**
+ * One workflow (one `publish:workflow`, each costs an n8n start-up) with an entry per node under
+ * test: Webhook → Code node making N items → the node. A call to one webhook runs its branch only.
+ */
+function benchWorkflow(emuUrl: string) {
+	const connections: Record<string, unknown> = {};
+	const nodes = NODES.flatMap((spec, row) => {
+		const y = row * 200;
+		connections[`${spec.label} Webhook`] = { main: [[{ node: `${spec.label} Items`, type: 'main', index: 0 }]] };
+		connections[`${spec.label} Items`] = { main: [[{ node: spec.label, type: 'main', index: 0 }]] };
+		return [
 			{
-				id: 'w1',
-				name: 'Webhook',
+				id: `${spec.key}-1`,
+				name: `${spec.label} Webhook`,
 				type: 'n8n-nodes-base.webhook',
 				typeVersion: 2,
-				position: [0, 0],
-				webhookId: `${spec.workflowId.toLowerCase().padEnd(8, '0').slice(0, 8)}-0000-4000-8000-000000000000`,
+				position: [0, y],
+				webhookId: `0000000${row}-0000-4000-8000-000000000000`,
 				// "lastNode": the call returns when the execution has finished; no data back
-				parameters: { httpMethod: 'POST', path: webhookPath(spec.workflowId), responseMode: 'lastNode', responseData: 'noData', options: {} },
+				parameters: { httpMethod: 'POST', path: webhookPath(spec), responseMode: 'lastNode', responseData: 'noData', options: {} },
 			},
 			{
-				id: 'w2',
-				name: 'Make Items',
+				id: `${spec.key}-2`,
+				name: `${spec.label} Items`,
 				type: 'n8n-nodes-base.code',
 				typeVersion: 2,
-				position: [220, 0],
+				position: [220, y],
 				parameters: { jsCode: 'const { count, id } = $input.first().json.body;\nreturn Array.from({ length: count }, () => ({ json: { id } }));' },
 			},
-			{ id: 'w3', name: UNDER_TEST, position: [440, 0], credentials, ...spec.node(emuUrl) },
-		],
-	};
+			{ id: `${spec.key}-3`, name: spec.label, position: [440, y], credentials, ...spec.node(emuUrl) },
+		];
+	});
+	return { id: WORKFLOW_ID, name: 'Bench: get instance items', active: false, settings: { executionOrder: 'v1' }, connections, nodes };
 }
 
 /** The raw loop in its own process; returns the time of the timed requests. */
@@ -123,7 +122,7 @@ const fetchCall: HttpCall = async (request) => {
 
 /** The node under test's run: its time and how many of its items are the requested instance. */
 function underTest(result: ExecutionResult, instanceId: string, what: string): { ms: number; matching: number } {
-	const run = result.runData[UNDER_TEST]?.[0];
+	const run = result.runData[what]?.[0];
 	if (!run) throw new Error(`${what}: the node did not run (execution ${result.status})`);
 	if (run.error) throw new Error(`${what}: ${run.error.message} ${run.error.description ?? ''}`);
 	const items = run.data?.main?.[0] ?? [];
@@ -147,10 +146,10 @@ export async function benchN8nItems(cases: Array<{ count: number; latencyMs: num
 		const url = `${emu.url}/storage/api/v1/instances/${instanceId}`;
 		n8n = await startBenchN8n({
 			credentials: [{ ...CRED, data: demo.credentialData }],
-			workflows: NODES.map((spec) => workflow(spec, emu.url)),
+			workflows: [benchWorkflow(emu.url)],
 		});
-		const runNode = async (spec: (typeof NODES)[number], count: number) =>
-			underTest(await n8n!.run(spec.workflowId, webhookPath(spec.workflowId), { count, id: instanceId }), instanceId, spec.label);
+		const runNode = async (spec: NodeSpec, count: number) =>
+			underTest(await n8n!.run(WORKFLOW_ID, webhookPath(spec), { count, id: instanceId }), instanceId, spec.label);
 		const count = (name: string) => emu.counters.get(name);
 
 		// Warm-up, the HTTP Request node first on the fresh credential: its items are the instance only if its
