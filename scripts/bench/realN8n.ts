@@ -82,7 +82,10 @@ export async function startBenchN8n(input: {
 	await rt.cli(n8n, env, ['import:workflow', `--input=${wfFile}`], { logFile });
 	for (const { id } of input.workflows) await rt.cli(n8n, env, ['publish:workflow', `--id=${id}`], { logFile });
 
-	const server = await rt.startServer(n8n, env, { logFile });
+	// BENCH_N8N_CPU_PROF=<dir>: n8n writes a CPU profile of its server process there when it stops.
+	const profileDir = process.env.BENCH_N8N_CPU_PROF;
+	const serverEnv = profileDir ? { ...env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(profileDir)}` } : env;
+	const server = await rt.startServer(n8n, serverEnv, { logFile });
 	const rest = await new rt.Rest(server.url).ownerLogin();
 	// n8n's REST API sends an execution's data in `flatted` form (the editor parses it the same way).
 	const flatted = createRequire(path.join(n8n.dir, 'node_modules', 'n8n', 'package.json'))('flatted') as { parse(text: string): unknown };
