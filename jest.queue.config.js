@@ -1,4 +1,4 @@
-/** Queue mode (`npm run test:queue`): Redis, PostgreSQL, an n8n main and two workers with this package. Not in .ci/run (yet). */
+/** Queue mode (`npm run test:queue`): Redis, PostgreSQL, an n8n main and two workers with this package. `.ci/run` runs it after the e2e suite. */
 module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test/queue'],

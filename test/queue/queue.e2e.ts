@@ -12,7 +12,8 @@ import { createWriteStream, existsSync, readFileSync, writeFileSync, mkdtempSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { startDemoEmulator, type DemoEmulator } from '../../scripts/n8n/demo';
+import { DEMO_SCOPES, generateDemoKey, startDemoEmulator, type DemoEmulator } from '../../scripts/n8n/demo';
+import { EDITOR_DEFAULTS, emulatorJwkCredential } from '../support/credentials';
 import { readBlob } from '../emulator/blobs';
 import { readContext, waitFor } from '../e2e/support';
 import { ensureServerBinaries, startPostgres, startRedis, type Postgres, type Service } from './services';
@@ -30,8 +31,16 @@ const BINARY_WF = 'queueBinaryWflw1';
 // the load workflow's own credential, unused before the load starts: its first executions on both workers
 // find no token, the cold start the grant count is about (the trigger's credential warms up in the main)
 const COLD_CRED = { id: 'queueAltinnCold1', name: 'Maskinporten (queue test, load)', type: 'maskinportenApi' };
+// a credential of its own Maskinporten client for the token-lifetime test, so its grants can be told apart
+const LIFETIME_CRED = { id: 'queueAltinnLife1', name: 'Maskinporten (queue test, lifetimes)', type: 'maskinportenApi' };
+const LIFETIME_CLIENT_ID = 'queue-lifetime-client';
+const LIFETIME_WF = 'queueLifetimeWfl';
+/** Token lifetime in the lifetime test, and how long its load runs (several lifetimes). */
+const SHORT_LIFETIME_SEC = Number(process.env.QUEUE_TOKEN_LIFETIME_SEC ?? 30);
+const LIFETIME_LOAD_SEC = Number(process.env.QUEUE_LIFETIME_LOAD_SEC ?? SHORT_LIFETIME_SEC * 3);
 const credRef = { maskinportenApi: { id: CRED.id, name: CRED.name } };
 const coldRef = { maskinportenApi: { id: COLD_CRED.id, name: COLD_CRED.name } };
+const lifetimeRef = { maskinportenApi: { id: LIFETIME_CRED.id, name: LIFETIME_CRED.name } };
 
 const ctx = readContext();
 const tmp = mkdtempSync(path.join(tmpdir(), 'altinn-queue-'));
@@ -55,26 +64,29 @@ function workflows(org: string, app: string) {
 		webhookId: `${pathName}-0000-4000-8000-000000000000`.slice(0, 36),
 		parameters: { httpMethod: 'POST', path: pathName, responseMode: 'onReceived', options: {} },
 	});
+	/** Webhook → Altinn search of 5 instances: one execution with Altinn requests per call. */
+	const searchPerWebhook = (id: string, name: string, pathName: string, credentials: object) => ({
+		id,
+		name,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		connections: { Webhook: { main: [[{ node: 'Search', type: 'main', index: 0 }]] } },
+		nodes: [
+			webhook(pathName),
+			{
+				id: `${id}-search`,
+				name: 'Search',
+				type: 'n8n-nodes-altinn.altinn',
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: { resource: 'instance', operation: 'search', org, app: appRl, returnAll: false, limit: 5, filters: {} },
+				credentials,
+			},
+		],
+	});
 	return [
-		{
-			id: LOAD_WF,
-			name: 'Queue: Altinn search per webhook call',
-			active: false,
-			settings: { executionOrder: 'v1' },
-			connections: { Webhook: { main: [[{ node: 'Search', type: 'main', index: 0 }]] } },
-			nodes: [
-				webhook('queue-load'),
-				{
-					id: 'l2',
-					name: 'Search',
-					type: 'n8n-nodes-altinn.altinn',
-					typeVersion: 1,
-					position: [200, 0],
-					parameters: { resource: 'instance', operation: 'search', org, app: appRl, returnAll: false, limit: 5, filters: {} },
-					credentials: coldRef,
-				},
-			],
-		},
+		searchPerWebhook(LOAD_WF, 'Queue: Altinn search per webhook call', 'queue-load', coldRef),
+		searchPerWebhook(LIFETIME_WF, 'Queue: Altinn search per webhook call, across token lifetimes', 'queue-lifetime', lifetimeRef),
 		{
 			id: TRIGGER_WF,
 			name: 'Queue: Altinn Trigger',
@@ -201,6 +213,17 @@ function vmKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 	return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
 }
 
+const executionIds = (workflowId: string) => new Set(pg!.sql(`SELECT id FROM execution_entity WHERE "workflowId" = '${workflowId}'`).split('\n').filter(Boolean));
+
+/**
+ * n8n 2.41 checks resource-locator regexes before an execution starts in a vm with a 250 ms timeout
+ * (n8n-workflow safe-regex.ts); on a CPU-starved worker that check itself can time out and fail the
+ * execution before any node runs. Counted and printed apart: it is n8n's, not the package's.
+ */
+function regexTimeoutsAmong(ids: Set<string>): number {
+	return workers.flatMap((w) => [...w.output().matchAll(/Regular expression execution timed out \(execution (\d+)\)/g)].map((m) => m[1]).filter((id) => ids.has(id))).length;
+}
+
 const countExecutions = (workflowId: string, status?: string) =>
 	Number(pg!.sql(`SELECT count(*) FROM execution_entity WHERE "workflowId" = '${workflowId}'${status ? ` AND status = '${status}'` : ''}`));
 
@@ -216,15 +239,20 @@ beforeAll(async () => {
 	const application = demo.emu.world.applications.get(appId)!;
 	for (const dt of application.dataTypes ?? []) if (dt.id === 'attachment') dt.maxSize = BINARY_MB * 2;
 
+	const lifetimeKey = generateDemoKey();
+	demo.emu.maskinporten.registerClient({ clientId: LIFETIME_CLIENT_ID, orgNumber: demo.info.orgNumber, scopes: DEMO_SCOPES, jwks: [lifetimeKey.publicJwk as never] });
+	const lifetimeData = emulatorJwkCredential(demo.emu, { jwkJson: JSON.stringify(lifetimeKey.privateJwk) }, LIFETIME_CLIENT_ID, DEMO_SCOPES.join(' '), EDITOR_DEFAULTS);
+
 	const e = await env();
 	const credFile = path.join(tmp, 'credentials.json');
-	writeFileSync(credFile, JSON.stringify([CRED, COLD_CRED].map((c) => ({ ...c, data: demo.credentialData }))), { mode: 0o600 });
+	const credentials = [...[CRED, COLD_CRED].map((c) => ({ ...c, data: demo.credentialData })), { ...LIFETIME_CRED, data: lifetimeData }];
+	writeFileSync(credFile, JSON.stringify(credentials), { mode: 0o600 });
 	await cli(e, ['import:credentials', `--input=${credFile}`]);
 	writeFileSync(credFile, '[]');
 	const wfFile = path.join(tmp, 'workflows.json');
 	writeFileSync(wfFile, JSON.stringify(workflows(demo.info.org, demo.info.app)));
 	await cli(e, ['import:workflow', `--input=${wfFile}`]);
-	for (const id of [LOAD_WF, TRIGGER_WF, BINARY_WF]) await cli(e, ['publish:workflow', `--id=${id}`]);
+	for (const id of [LOAD_WF, LIFETIME_WF, TRIGGER_WF, BINARY_WF]) await cli(e, ['publish:workflow', `--id=${id}`]);
 
 	main = await rt.startServer(ctx, await env(), { logFile: path.join(tmp, 'main.log') });
 	await startWorker('worker-1');
@@ -291,14 +319,9 @@ describe('queue mode: a main, two workers, Redis and PostgreSQL', () => {
 		await waitFor(() => counter('route.storage.instances.query') >= polls + 3, 90_000, 'three more polls');
 		await waitFor(() => countExecutions(TRIGGER_WF) === Number(pg!.sql(`SELECT count(*) FROM execution_entity WHERE "workflowId" = '${TRIGGER_WF}' AND finished`)) || undefined, 60_000, 'trigger executions finished');
 
-		const loadIds = new Set(pg!.sql(`SELECT id FROM execution_entity WHERE "workflowId" = '${LOAD_WF}'`).split('\n').filter(Boolean));
+		const loadIds = executionIds(LOAD_WF);
 		const perWorker = workers.map((w) => [...startedBy(w)].filter((id) => loadIds.has(id)).length);
-		// n8n 2.41 checks resource-locator regexes before an execution starts in a vm with a 250 ms timeout
-		// (n8n-workflow safe-regex.ts); on a CPU-starved worker that check itself can time out and fail the
-		// execution before any node runs. Counted and printed apart: it is n8n's, not the package's.
-		const regexTimeouts = workers.flatMap((w) =>
-			[...w.output().matchAll(/Regular expression execution timed out \(execution (\d+)\)/g)].map((m) => m[1]).filter((id) => loadIds.has(id)),
-		).length;
+		const regexTimeouts = regexTimeoutsAmong(loadIds);
 		const emitted = timesEmitted();
 		Object.assign(figures, {
 			executions: countExecutions(LOAD_WF),
@@ -370,5 +393,59 @@ describe('queue mode: a main, two workers, Redis and PostgreSQL', () => {
 		expect(status).toBe('success');
 		expect(uploaded).toHaveLength(1);
 		expect(uploadedSha).toBe(await sha256());
+	}, 600_000);
+
+	it(`keeps executions running across ${SHORT_LIFETIME_SEC} s token lifetimes, with a new grant per lifetime shared by the workers`, async () => {
+		const saved = { mp: demo.emu.knobs.maskinportenTokenLifetimeSec, altinn: demo.emu.knobs.altinnTokenLifetimeSec };
+		demo.emu.knobs.maskinportenTokenLifetimeSec = SHORT_LIFETIME_SEC;
+		demo.emu.knobs.altinnTokenLifetimeSec = SHORT_LIFETIME_SEC;
+		const grants = () => demo.emu.maskinporten.acceptedGrants.filter((g) => g.clientId === LIFETIME_CLIENT_ID);
+		try {
+			// a steady trickle, two calls in flight, for several lifetimes: both workers meet each expired token
+			const started = Date.now();
+			let calls = 0;
+			const post = async () => {
+				while (Date.now() - started < LIFETIME_LOAD_SEC * 1000) {
+					calls++;
+					const res = await fetch(`${main!.url}/webhook/queue-lifetime`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+					if (res.status !== 200) throw new Error(`webhook call -> ${res.status}: ${(await res.text()).slice(0, 300)}`);
+					await new Promise((r) => setTimeout(r, 250));
+				}
+			};
+			await Promise.all([post(), post()]);
+			await waitFor(() => countExecutions(LIFETIME_WF, 'success') + countExecutions(LIFETIME_WF, 'error') >= calls, 300_000, `${calls} finished executions`, 1000);
+
+			const ids = executionIds(LIFETIME_WF);
+			const regexTimeouts = regexTimeoutsAmong(ids);
+			const perWorker = workers.map((w) => [...startedBy(w)].filter((id) => ids.has(id)).length);
+			const times = grants().map((g) => g.receivedAt); // emulator seconds
+			const first = Math.min(...times);
+			// lifetimes the load lasted, counted from the first grant; each may cost one grant per worker at most
+			// (each worker meets the expired token with a 401 on its own; n8n has no lock across processes)
+			const lifetimes = Math.ceil((Math.floor(Date.now() / 1000) + demo.emu.knobs.clockOffsetSec - first) / SHORT_LIFETIME_SEC);
+			Object.assign(figures, {
+				lifetimes: {
+					tokenLifetimeSec: SHORT_LIFETIME_SEC,
+					loadSec: LIFETIME_LOAD_SEC,
+					executions: calls,
+					succeeded: countExecutions(LIFETIME_WF, 'success'),
+					failedByN8nRegexTimeout: regexTimeouts,
+					executionsPerWorker: Object.fromEntries(workers.map((w, i) => [w.name, perWorker[i]])),
+					lifetimesSpanned: lifetimes,
+					grants: times.length,
+					grantsAtSecond: times.map((t) => t - first),
+				},
+			});
+			expect(countExecutions(LIFETIME_WF)).toBe(calls);
+			expect(countExecutions(LIFETIME_WF, 'success') + regexTimeouts).toBe(calls);
+			expect(perWorker.every((n) => n > 0)).toBe(true);
+			// a token was granted again after it expired, not once only ...
+			expect(times.length).toBeGreaterThanOrEqual(lifetimes - 1);
+			// ... and not per execution: at most one per worker per lifetime
+			expect(times.length).toBeLessThanOrEqual(workers.length * lifetimes);
+		} finally {
+			demo.emu.knobs.maskinportenTokenLifetimeSec = saved.mp;
+			demo.emu.knobs.altinnTokenLifetimeSec = saved.altinn;
+		}
 	}, 600_000);
 });
