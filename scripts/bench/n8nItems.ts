@@ -16,7 +16,7 @@ import path from 'node:path';
 import { getAccessToken, type HttpCall } from '../../credentials/maskinporten';
 import { CONCURRENCY } from '../../nodes/Altinn/actions/router';
 import { startDemoEmulator, type DemoEmulator } from '../n8n/demo';
-import { expectCount, ratio, table } from './measure';
+import { expectCount, median, ratio, table } from './measure';
 import { n8nInstalled, startBenchN8n, type BenchN8n, type ExecutionResult } from './realN8n';
 
 const ROUNDS = 3;
@@ -128,8 +128,6 @@ function underTest(result: ExecutionResult, instanceId: string, what: string): {
 	const items = run.data?.main?.[0] ?? [];
 	return { ms: run.executionTime, matching: items.filter((item) => item.json.id === instanceId).length };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** `install`: install the e2e n8n when it is missing (minutes); otherwise skip the case then. */
 export async function benchN8nItems(cases: Array<{ count: number; latencyMs: number }>, { install }: { install: boolean }): Promise<void> {

@@ -12,16 +12,20 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { ensureN8n, installDirFor, PINNED_N8N_VERSION } from '../n8n/ensure-n8n.mjs';
-import { installPackage } from '../lib/package.mjs';
-
-const rt = require('../lib/n8n-runtime.cjs');
-
 interface N8nInstall {
 	dir: string;
 	bin: string;
 	node: { binDir: string; nodeBin: string };
 }
+
+// The e2e suite's own scripts (ES modules; Node >= 22 loads them with require).
+const { ensureN8n, installDirFor, PINNED_N8N_VERSION } = require('../n8n/ensure-n8n.mjs') as {
+	ensureN8n(): Promise<N8nInstall>;
+	installDirFor(version: string): string;
+	PINNED_N8N_VERSION: string;
+};
+const { installPackage } = require('../lib/package.mjs') as { installPackage(node: N8nInstall['node'], userFolder: string): unknown };
+const rt = require('../lib/n8n-runtime.cjs');
 
 /** One node's run in an execution, as n8n stores it. */
 export interface NodeRun {
@@ -61,7 +65,7 @@ export async function startBenchN8n(input: {
 	credentials: Array<{ id: string; name: string; type: string; data: Record<string, unknown> }>;
 	workflows: Array<{ id: string }>;
 }): Promise<BenchN8n> {
-	const n8n = (await ensureN8n()) as N8nInstall;
+	const n8n = await ensureN8n();
 	const userFolder = path.join(workDir, 'n8n-user');
 	mkdirSync(userFolder, { recursive: true });
 	for (const file of ['database.sqlite', 'database.sqlite-shm', 'database.sqlite-wal']) rmSync(path.join(userFolder, '.n8n', file), { force: true });
