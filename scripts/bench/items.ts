@@ -6,7 +6,7 @@
  */
 import { CONCURRENCY } from '../../nodes/Altinn/actions/router';
 import { getInstance, instanceItems, runNode, storedToken, type AltinnEnv } from './env';
-import { expectCount, measure, ratio, table } from './measure';
+import { expectCount, measure, median, ratio, table } from './measure';
 
 async function rawLoop(env: AltinnEnv, count: number): Promise<void> {
 	const token = storedToken(env);
@@ -19,8 +19,6 @@ async function rawLoop(env: AltinnEnv, count: number): Promise<void> {
 }
 
 const ROUNDS = 3;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const batching = (batchSize: number) => ({ ...getInstance, requestOptions: { batching: { batch: { batchSize, batchInterval: 0 } } } });
 

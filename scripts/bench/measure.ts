@@ -30,6 +30,8 @@ export async function measure<T>(fn: () => Promise<T>): Promise<Measured<T>> {
 
 export const ratio = (ms: number, anchorMs: number) => `${(ms / anchorMs).toFixed(2)}x`;
 
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 /** Prints rows as an aligned Markdown table (so the README can take it as is). */
 export function table(header: string[], rows: Array<Array<string | number>>): void {
 	const cells = [header, ...rows.map((r) => r.map(String))];
