@@ -104,7 +104,8 @@ export async function startBenchN8n(input: {
 		async run(workflowId, webhookPath, body) {
 			const before = await lastExecutionId(workflowId);
 			// responseMode "lastNode": n8n answers when the execution has finished
-			const res = await fetch(`${server.url}/webhook/${webhookPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+			// a connection per call (see the REST client in n8n-runtime.cjs): rounds leave it idle for seconds
+			const res = await fetch(`${server.url}/webhook/${webhookPath}`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify(body) });
 			await res.arrayBuffer();
 			if (res.status !== 200) throw new Error(`webhook ${webhookPath} answered ${res.status} (n8n log: ${logFile})`);
 			// the execution is saved as it ends, which may be just after the answer

@@ -195,6 +195,9 @@ class Rest {
 			method,
 			headers: {
 				'content-type': 'application/json',
+				// A connection per call: fetch's keep-alive pool can reuse a connection that n8n closes
+				// after 5 idle seconds (a test waiting for a poll), and the call fails with "other side closed".
+				connection: 'close',
 				'browser-id': this.browserId,
 				...(this.cookie ? { cookie: this.cookie } : {}),
 			},

@@ -8,7 +8,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
 import { createWriteStream, existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -215,22 +214,14 @@ function vmKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 /**
- * POSTs to one of the main's webhooks on a connection of its own. Not `fetch`: its keep-alive pool
- * reuses a connection that n8n closed after 5 idle seconds and fails the call ("other side closed"),
- * and a POST is not repeated blindly, since n8n may have started the execution.
+ * POSTs to one of the main's webhooks on a connection of its own: fetch's keep-alive pool can reuse a
+ * connection that n8n closed after 5 idle seconds and fail the call ("other side closed"), and a POST
+ * is not repeated blindly, since n8n may have started the execution.
  */
-function callWebhook(pathName: string, body: object): Promise<void> {
-	return new Promise((resolve, reject) => {
-		const req = httpRequest(`${main!.url}/webhook/${pathName}`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
-			let text = '';
-			res.setEncoding('utf8');
-			res.on('data', (chunk: string) => (text += chunk));
-			res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`webhook ${pathName} -> ${res.statusCode}: ${text.slice(0, 300)}`))));
-			res.on('error', reject);
-		});
-		req.on('error', reject);
-		req.end(JSON.stringify(body));
-	});
+async function callWebhook(pathName: string, body: object): Promise<void> {
+	const res = await fetch(`${main!.url}/webhook/${pathName}`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify(body) });
+	const text = await res.text();
+	if (res.status !== 200) throw new Error(`webhook ${pathName} -> ${res.status}: ${text.slice(0, 300)}`);
 }
 
 const executionIds = (workflowId: string) => new Set(pg!.sql(`SELECT id FROM execution_entity WHERE "workflowId" = '${workflowId}'`).split('\n').filter(Boolean));
