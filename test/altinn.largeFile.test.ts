@@ -1,4 +1,4 @@
-/* eslint-disable no-console, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
 /**
  * Large files stream from end to end in n8n's filesystem binary mode: a 200 MB data element is
  * downloaded into n8n's binary store, and a 200 MB binary from the store is uploaded to the
@@ -81,9 +81,10 @@ const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 const pct = (bytes: number, of: number) => `${((100 * bytes) / of).toFixed(1)} %`;
 
 function report(what: string, size: number, growth: MemoryPeak, seconds: number): void {
-	console.log(
+	// stdout, not console.log: jest adds a source location to each console line, which reads like a stack trace
+	process.stdout.write(
 		`${what}: ${mb(size)} in ${seconds.toFixed(1)} s; peak memory growth: RSS ${mb(growth.rss)} (${pct(growth.rss, size)} of the file), ` +
-			`heap + array buffers ${mb(growth.js)} (${pct(growth.js, size)}), live after GC ${mb(growth.live)} (${pct(growth.live, size)})`,
+			`heap + array buffers ${mb(growth.js)} (${pct(growth.js, size)}), live after GC ${mb(growth.live)} (${pct(growth.live, size)})\n`,
 	);
 }
 
