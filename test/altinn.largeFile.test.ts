@@ -44,9 +44,12 @@ afterAll(async () => {
 interface MemoryPeak {
 	/** Resident set size, sampled every 10 ms (includes garbage not yet collected). */
 	rss: number;
-	/** heapUsed + arrayBuffers (Buffers live outside the V8 heap), sampled every 10 ms. */
+	/**
+	 * heapUsed + external, sampled every 10 ms. External memory holds Buffers (outside the V8
+	 * heap) and large strings Node makes outside it too, such as an item's base64 data.
+	 */
 	js: number;
-	/** heapUsed + arrayBuffers right after a full GC, once a second: what is really held. */
+	/** heapUsed + external right after a full GC, once a second and at the end: what is really held. */
 	live: number;
 }
 
@@ -54,7 +57,7 @@ interface MemoryPeak {
 async function measure<T>(work: () => Promise<T>): Promise<{ result: T; growth: MemoryPeak }> {
 	const js = () => {
 		const m = process.memoryUsage();
-		return m.heapUsed + m.arrayBuffers;
+		return m.heapUsed + m.external;
 	};
 	gc();
 	const baseline: MemoryPeak = { rss: process.memoryUsage().rss, js: js(), live: js() };
@@ -63,14 +66,21 @@ async function measure<T>(work: () => Promise<T>): Promise<{ result: T; growth: 
 		peak.rss = Math.max(peak.rss, process.memoryUsage().rss);
 		peak.js = Math.max(peak.js, js());
 	};
-	const sampleLive = () => {
+	// V8 frees the memory of dead ArrayBuffers on a background thread after a GC, so on a busy
+	// machine a sample taken at once still counts chunks that are already garbage: collect, let
+	// that thread run, collect again, then read.
+	const sampleLive = async () => {
+		gc();
+		await new Promise((resolve) => setTimeout(resolve, 50));
 		gc();
 		peak.live = Math.max(peak.live, js());
 	};
-	const timers = [setInterval(sample, 10), setInterval(sampleLive, 1000)];
+	const timers = [setInterval(sample, 10), setInterval(() => void sampleLive(), 1000)];
 	try {
 		const result = await work();
 		sample();
+		// once more while the result is still held: an item that carries the file's bytes counts
+		await sampleLive();
 		return { result, growth: { rss: peak.rss - baseline.rss, js: peak.js - baseline.js, live: peak.live - baseline.live } };
 	} finally {
 		for (const timer of timers) clearInterval(timer);
@@ -84,17 +94,20 @@ function report(what: string, size: number, growth: MemoryPeak, seconds: number)
 	// stdout, not console.log: jest adds a source location to each console line, which reads like a stack trace
 	process.stdout.write(
 		`${what}: ${mb(size)} in ${seconds.toFixed(1)} s; peak memory growth: RSS ${mb(growth.rss)} (${pct(growth.rss, size)} of the file), ` +
-			`heap + array buffers ${mb(growth.js)} (${pct(growth.js, size)}), live after GC ${mb(growth.live)} (${pct(growth.live, size)})\n`,
+			`heap + external ${mb(growth.js)} (${pct(growth.js, size)}), live after GC ${mb(growth.live)} (${pct(growth.live, size)})\n`,
 	);
 }
 
 /**
  * Well under the file's size: what is held (live after GC) is stream buffers only, and the
  * process does not grow by anything near the file (RSS also counts chunks not yet collected).
- * The raw heap + array buffers peak is printed but not asserted: it depends on when V8 collects.
+ * A file buffered whole would hold at least SIZE (the code before streaming held 224 MB of a 200 MB
+ * part); streamed, this was 0 MB on a quiet machine and once 56 MB at load 2+, in chunks freed but not yet
+ * swept (see sampleLive), hence half the file as the bound. The raw heap + external peak is
+ * printed but not asserted: it depends on when V8 collects.
  */
 function expectStreamed(growth: MemoryPeak): void {
-	expect(growth.live).toBeLessThan(SIZE / 4);
+	expect(growth.live).toBeLessThan(SIZE / 2);
 	expect(growth.rss).toBeLessThan(SIZE / 2);
 }
 
@@ -280,5 +293,7 @@ describe('Large files with filesystem binary mode', () => {
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].binary?.data.data).toHaveLength(Math.ceil(size / 3) * 4);
 		expect(growth.rss).toBeGreaterThan(size);
+		// the live measure sees a file held in memory (the item's base64 data), so its bound above means something
+		expect(growth.live).toBeGreaterThan(size);
 	});
 });
