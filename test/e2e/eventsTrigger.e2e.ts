@@ -7,7 +7,7 @@
  * polling Altinn Trigger (App events, polled every 10 s), and prints the medians.
  */
 import { startDemoEmulator, type DemoEmulator } from '../../scripts/n8n/demo';
-import { N8n, sleep, waitFor, type RestClient } from './support';
+import { N8n, pollEvery, sleep, waitFor, type RestClient } from './support';
 
 const CRED = { id: 'e2eEventsCred01', name: 'Maskinporten demo (emulator)', type: 'maskinportenApi' };
 const credRef = { maskinportenApi: { id: CRED.id, name: CRED.name } };
@@ -44,7 +44,6 @@ function pushWorkflow(org: string, app: string) {
 }
 
 function pollWorkflow(org: string, app: string) {
-	const every10s = [0, 10, 20, 30, 40, 50].map((sec) => ({ mode: 'custom', cronExpression: `${sec} * * * * *` }));
 	return {
 		id: POLL_WF,
 		name: 'E2E: Altinn Trigger (App events) for comparison',
@@ -58,7 +57,7 @@ function pollWorkflow(org: string, app: string) {
 				type: 'n8n-nodes-altinn.altinnTrigger',
 				typeVersion: 1,
 				position: [0, 0],
-				parameters: { pollTimes: { item: every10s }, source: 'appEvents', org, app, eventTypes: ['completed'], startFrom: 'now' },
+				parameters: { pollTimes: pollEvery(10), source: 'appEvents', org, app, eventTypes: ['completed'], startFrom: 'now' },
 				credentials: credRef,
 			},
 			{ id: 'q2', name: 'Received', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },

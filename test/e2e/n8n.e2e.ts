@@ -9,7 +9,7 @@
 import { generateDemoKey, startDemoEmulator, DEMO_CLIENT_ID, demoCredentialData, type DemoEmulator } from '../../scripts/n8n/demo';
 import { readBlob } from '../emulator/blobs';
 import { startEmulator, type Emulator } from '../emulator/index';
-import { N8n, nodeItems, sleep, waitFor, type RestClient } from './support';
+import { N8n, nodeItems, pollEvery, sleep, waitFor, type RestClient } from './support';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { loadExamples } = require('../../scripts/n8n/examples.cjs');
@@ -57,7 +57,6 @@ const CUSTOMER_ORG = '310000001'; // the example's customer row
 const onboardingExample = (): any => examples.workflows.find((w: { id: string }) => w.id === ONBOARDING_WF);
 
 function triggerWorkflow(org: string, app: string) {
-	const every10s = [0, 10, 20, 30, 40, 50].map((sec) => ({ mode: 'custom', cronExpression: `${sec} * * * * *` }));
 	return {
 		id: TRIGGER_WF,
 		name: 'E2E: Altinn Trigger picks up new instances',
@@ -72,7 +71,7 @@ function triggerWorkflow(org: string, app: string) {
 				typeVersion: 1,
 				position: [0, 0],
 				parameters: {
-					pollTimes: { item: every10s },
+					pollTimes: pollEvery(10),
 					source: 'instanceChanges',
 					org,
 					app,
@@ -97,7 +96,6 @@ const REDELIVERY_APP = 'quiet-app';
  * times keep the test quick.
  */
 function redeliveryWorkflow(org: string) {
-	const every5s = [...Array(12)].map((_, i) => ({ mode: 'custom', cronExpression: `${i * 5} * * * * *` }));
 	return {
 		id: REDELIVERY_WF,
 		name: 'E2E: Altinn Trigger redelivers what the workflow did not confirm',
@@ -112,7 +110,7 @@ function redeliveryWorkflow(org: string) {
 				typeVersion: 1,
 				position: [0, 0],
 				parameters: {
-					pollTimes: { item: every5s },
+					pollTimes: pollEvery(5),
 					source: 'instanceChanges',
 					org,
 					app: REDELIVERY_APP,
@@ -149,7 +147,7 @@ beforeAll(async () => {
 	examples = loadExamples({ info: demo.info, emulatorUrl: demo.emu.url, credential: CRED });
 	// The onboarding example's trigger polls every minute; every 10 s here keeps the suite short.
 	const decided = onboardingExample().nodes.find((n: { name: string }) => n.name === 'Customer Decided');
-	decided.parameters.pollTimes = { item: [0, 10, 20, 30, 40, 50].map((sec) => ({ mode: 'custom', cronExpression: `${sec} * * * * *` })) };
+	decided.parameters.pollTimes = pollEvery(10);
 
 	const wrongKey = generateDemoKey();
 	credentialData[CRED.id] = demo.credentialData;

@@ -123,6 +123,14 @@ export function nodeItems(run: RunJson, nodeName: string): Array<{ json: Record<
 	return last.data?.main?.[0] ?? [];
 }
 
+/**
+ * A poll trigger's Poll Times for a poll every `seconds` (a divisor of 60): n8n allows at most one
+ * poll a minute per entry, so it takes one cron entry per offset in the minute.
+ */
+export function pollEvery(seconds: number): { item: Array<{ mode: string; cronExpression: string }> } {
+	return { item: Array.from({ length: 60 / seconds }, (_, i) => ({ mode: 'custom', cronExpression: `${i * seconds} * * * * *` })) };
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Poll until fn returns a truthy value (or throw after timeoutMs). */

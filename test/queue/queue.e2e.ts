@@ -15,7 +15,7 @@ import path from 'node:path';
 import { DEMO_SCOPES, generateDemoKey, startDemoEmulator, type DemoEmulator } from '../../scripts/n8n/demo';
 import { EDITOR_DEFAULTS, emulatorJwkCredential } from '../support/credentials';
 import { readBlob } from '../emulator/blobs';
-import { readContext, waitFor } from '../e2e/support';
+import { pollEvery, readContext, waitFor } from '../e2e/support';
 import { ensureServerBinaries, startPostgres, startRedis, type Postgres, type Service } from './services';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -53,8 +53,6 @@ const figures: Record<string, unknown> = {};
 
 function workflows(org: string, app: string) {
 	const appRl = { __rl: true, mode: 'id', value: app };
-	// n8n wants a poll interval of at least a minute per entry, so six entries make one every 10 s (as in the e2e suite)
-	const every10s = [0, 10, 20, 30, 40, 50].map((sec) => ({ mode: 'custom', cronExpression: `${sec} * * * * *` }));
 	const webhook = (pathName: string) => ({
 		id: `${pathName}-hook`,
 		name: 'Webhook',
@@ -100,7 +98,7 @@ function workflows(org: string, app: string) {
 					type: 'n8n-nodes-altinn.altinnTrigger',
 					typeVersion: 1,
 					position: [0, 0],
-					parameters: { pollTimes: { item: every10s }, source: 'instanceChanges', org, app, onlyCompleted: true, notConfirmed: true, startFrom: 'now' },
+					parameters: { pollTimes: pollEvery(10), source: 'instanceChanges', org, app, onlyCompleted: true, notConfirmed: true, startFrom: 'now' },
 					credentials: credRef,
 				},
 			],
