@@ -63,14 +63,17 @@ export class ItemFinisher {
 
 	/** The instance, or undefined when Storage no longer has it (deleted since the event). */
 	private async fetchInstance(partyId: string, instanceGuid: string): Promise<StorageInstance | undefined> {
-		let failure: unknown;
+		return await this.unlessGone(async () => await this.api.getInstance(partyId, instanceGuid));
+	}
+
+	/** What `read` gives, or undefined when Altinn answers 404 (deleted in the meantime); any other failure as a node error. */
+	private async unlessGone<T>(read: () => Promise<T>): Promise<T | undefined> {
 		try {
-			return await this.api.getInstance(partyId, instanceGuid);
+			return await read();
 		} catch (error) {
-			failure = error;
+			if (statusOf(error) === 404) return undefined;
+			throw asNodeError(this.ctx, error);
 		}
-		if (statusOf(failure) === 404) return undefined;
-		throw asNodeError(this.ctx, failure);
 	}
 
 	/** Downloads the wanted data elements; hard-deleted ones (Storage still lists them to service owners) are left out. */
@@ -103,13 +106,6 @@ export class ItemFinisher {
 
 	/** One file, or undefined when it was deleted after the instance was read. */
 	private async download(instance: StorageInstance, element: IDataObject): Promise<IBinaryData | undefined> {
-		let failure: unknown;
-		try {
-			return await this.api.downloadDataElement(instance, element);
-		} catch (error) {
-			failure = error;
-		}
-		if (statusOf(failure) === 404) return undefined;
-		throw asNodeError(this.ctx, failure);
+		return await this.unlessGone(async () => await this.api.downloadDataElement(instance, element));
 	}
 }
