@@ -158,15 +158,8 @@ export async function downloadToBinary(
 		// a message); the stream's own error says what broke it (our idle timeout, a lost connection).
 		const cause = (response.body as { errored?: unknown } | undefined)?.errored ?? error;
 		if (cause instanceof NodeApiError) throw cause;
-		if (response.streamFailure && isStreamBreak(cause)) throw response.streamFailure(cause);
-		throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+		throw response.streamFailure?.(cause) ?? new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 	}
-}
-
-/** A network error that ended a stream (not, e.g., a full disk while n8n stored the file). */
-function isStreamBreak(error: unknown): boolean {
-	const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-	return /^(ECONNRESET|ECONNABORTED|ETIMEDOUT|EPIPE|ERR_STREAM_PREMATURE_CLOSE)$/.test(String(code ?? '')) || /^(aborted|Premature close)$/.test(String(message ?? ''));
 }
 
 /** File extensions of the content types Altinn apps store (form data as XML or JSON, attachments). */

@@ -72,10 +72,11 @@ export interface AltinnResponse<T = unknown> {
 	/** A retried DELETE met 404: an earlier attempt, whose answer was lost, did the work. */
 	alreadyDone?: boolean;
 	/**
-	 * A streamed body only: the user-facing error for whatever broke the stream while it was read
-	 * (our idle timeout, or the connection lost part way).
+	 * A streamed body only: the user-facing error for what broke the stream while it was read (our
+	 * idle timeout, or the connection lost part way); undefined for an error that is not the
+	 * network's (e.g. a full disk while n8n stored the file).
 	 */
-	streamFailure?: (error: unknown) => Error;
+	streamFailure?: (error: unknown) => Error | undefined;
 }
 
 /** What one send gave: a response (any status) or a network failure. */
@@ -145,6 +146,12 @@ export function classifyNetworkCode(
 
 function isRetryableNetwork(code: string): boolean {
 	return RESET_CODES.has(code);
+}
+
+/** A network error that ended a response stream: a reset, or the stream closed before its end. */
+function isStreamBreak(error: unknown): boolean {
+	const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+	return RESET_CODES.has(String(code)) || code === 'ERR_STREAM_PREMATURE_CLOSE' || /^(aborted|Premature close)$/.test(String(message ?? ''));
 }
 
 /**
@@ -440,8 +447,9 @@ async function execute<T>(
 		else if (options.binary === 'stream' && isIdleWatchable(body)) {
 			const idleFailure = () => fail({ kind: 'network', code: 'ETIMEDOUT', mayHaveBeenSent: true, timedOut: true, midBody: true }, attempt);
 			const watch = watchIdle(body, timeoutMs, idleFailure);
-			const streamFailure = (error: unknown): Error => {
+			const streamFailure = (error: unknown): Error | undefined => {
 				if (error instanceof NodeApiError) return error;
+				if (!isStreamBreak(error)) return undefined;
 				// n8n's HTTP client has a socket timeout of the same length, and it may strike first:
 				// the stream then ends with a bare ECONNRESET. Idle that long is our timeout all the same.
 				if (watch.idleForMs() >= timeoutMs * IDLE_TIMEOUT_TOLERANCE) return idleFailure();
