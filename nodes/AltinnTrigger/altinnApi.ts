@@ -14,7 +14,6 @@ import type { AppEvent, StorageInstance } from './records';
 /** `onHeaders` sees every answer's headers (the trigger reads Altinn's clock from `Date`). */
 export async function altinnTriggerApi(ctx: TriggerContext, onHeaders: (headers: Record<string, unknown>) => void = () => undefined): Promise<TriggerApi> {
 	const urls = await resolveAltinnUrls.call(ctx);
-	const credentials = await ctx.getCredentials('maskinportenApi');
 	const get = async <T>(url: string, target: string) => {
 		const res = await altinnRequestFull.call(ctx, { method: 'GET', url, retry: 'safe', target, action: 'read' });
 		onHeaders(res.headers);
@@ -55,7 +54,7 @@ export async function altinnTriggerApi(ctx: TriggerContext, onHeaders: (headers:
 			});
 		},
 
-		environment: { platform: urls.storage, clientId: String(credentials.clientId ?? '') },
+		environment: { platform: urls.storage, clientId: urls.clientId },
 
 		links: {
 			storage: (partyId, instanceGuid) => `${urls.storage}/instances/${partyId}/${instanceGuid}`,

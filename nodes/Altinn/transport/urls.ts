@@ -18,6 +18,8 @@ export interface AltinnUrls {
 	appsPattern: string;
 	/** The base of one app's own API, `https://{org}.apps.tt02.altinn.no/{org}/{app}`. */
 	app(org: string, app: string): string;
+	/** The credential's Maskinporten client: with `platform`, whose Altinn these URLs reach (the trigger's cursor scope). */
+	clientId: string;
 }
 
 /** Pure: the URLs for a credential's environment fields. Throws `EndpointError` naming the field. */
@@ -34,6 +36,7 @@ export function altinnUrlsFrom(credentials: ICredentialDataDecryptedObject): Alt
 		events: `${platform}/events/api/v1`,
 		appsPattern: endpoints.altinnAppsUrlPattern,
 		app: (org, app) => appBaseUrl(endpoints, org, app),
+		clientId: String(credentials.clientId ?? ''),
 	};
 }
 
