@@ -30,8 +30,7 @@ export function readSettings(ctx: IHookFunctions | IWebhookFunctions): EventsTri
 		const hint = error instanceof InputError ? (error.hint ?? '') : 'Pick the app from the list, or give its name, e.g. my-app.';
 		throw fail((error as Error).message, hint);
 	}
-	if (!NAME.test(org) || org.includes('_')) throw fail(`Org "${org}" is not a service owner code`, 'Enter the org code of the app, e.g. ttd (letters, digits and hyphens).');
-	if (!NAME.test(app)) throw fail(`App "${app}" is not an app name`, 'Enter the app name, the part after org/ in the app ID, e.g. my-app.');
+	if (!NAME.test(org)) throw fail(`Org "${org}" is not a service owner code`, 'Enter the org code of the app, e.g. ttd (letters, digits and hyphens).');
 
 	const typeChoice = String(ctx.getNodeParameter('typeFilter', ''));
 	const typeFilter = typeChoice === 'custom' ? String(ctx.getNodeParameter('customType', '')).trim() : typeChoice;
