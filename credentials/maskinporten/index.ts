@@ -87,7 +87,7 @@ export function httpCallFromLegacyRequest(helpers: ICredentialTestFunctions['hel
 			json: false,
 			simple: false,
 			resolveWithFullResponse: true,
-			timeout: 30_000,
+			timeout: TOKEN_TIMEOUTS.requestMs,
 		})) as { statusCode?: number; body?: unknown };
 		return { statusCode: Number(response.statusCode), body: asText(response.body) };
 	};
