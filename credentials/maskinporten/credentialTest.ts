@@ -17,12 +17,12 @@ export interface CredentialTestResult {
 }
 
 /** Altinn refreshes only a valid Altinn token, so a 200 here proves the exchanged token works. */
-export const ALTINN_REFRESH_PATH = '/authentication/api/v1/refresh';
+const ALTINN_REFRESH_PATH = '/authentication/api/v1/refresh';
 
 const withHint = (message: string, hint: string) => `${message.replace(/[.\s]+$/, '')}. ${hint}`;
 
 /** The message a failed test shows: what failed, then what to do. */
-export function credentialTestMessage(error: unknown): string {
+function credentialTestMessage(error: unknown): string {
 	if (error instanceof MaskinportenError) return withHint(error.message, error.hint);
 	if (error instanceof CredentialSettingsError) {
 		return withHint(`Maskinporten credential: ${error.message}`, 'Correct that field and test again.');

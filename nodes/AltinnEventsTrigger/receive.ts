@@ -17,7 +17,7 @@ import type { EventsTriggerSettings } from './settings';
 import { alreadyEmitted, rememberEmitted, stateOf } from './state';
 import { SECRET_PARAM } from './subscription';
 
-export const VALIDATION_TYPE = 'platform.events.validatesubscription';
+const VALIDATION_TYPE = 'platform.events.validatesubscription';
 
 const sameSecret = (a: string, b: string) => {
 	const x = Buffer.from(a);

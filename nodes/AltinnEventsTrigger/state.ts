@@ -15,7 +15,7 @@ export interface SubscriptionState {
 }
 
 /** How many event ids are remembered; older ones are dropped first. */
-export const SEEN_LIMIT = 2000;
+const SEEN_LIMIT = 2000;
 
 export function stateOf(ctx: IHookFunctions | IWebhookFunctions): SubscriptionState & IDataObject {
 	return ctx.getWorkflowStaticData('node') as SubscriptionState & IDataObject;

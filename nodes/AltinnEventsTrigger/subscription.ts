@@ -20,7 +20,7 @@ import { forgetSubscription, stateOf } from './state';
 export const SECRET_PARAM = 'secret';
 
 /** The production URL with the secret as its last segment (n8n gives it with `:secret` in place). */
-export function endpointFor(ctx: IHookFunctions, secret: string): string {
+function endpointFor(ctx: IHookFunctions, secret: string): string {
 	const url = ctx.getNodeWebhookUrl('default');
 	if (!url) throw new NodeOperationError(ctx.getNode(), 'n8n gave no webhook URL for this trigger');
 	return url.replace(`:${SECRET_PARAM}`, secret);

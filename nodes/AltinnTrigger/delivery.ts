@@ -21,7 +21,7 @@ import { instanceFingerprint } from './selfChanges';
 import type { TriggerSettings } from './settings';
 
 /** Fingerprints kept for instances that no longer wait for confirmation (newest first). */
-export const REMEMBERED_FINGERPRINTS = 1000;
+const REMEMBERED_FINGERPRINTS = 1000;
 
 export type Seen = Record<string, SeenEntry>;
 

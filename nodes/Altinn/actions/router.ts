@@ -43,7 +43,7 @@ export interface Batching {
 export const CONCURRENCY = { reads: 16 };
 
 /** Pure: whether the user set Batching (the node's explicit throttle). */
-export function hasBatching(value: unknown): boolean {
+function hasBatching(value: unknown): boolean {
 	return !!(value as { batch?: unknown } | undefined)?.batch;
 }
 

@@ -179,7 +179,7 @@ const EXTENSIONS: Record<string, string> = {
 };
 
 /** `name` with the content type's extension added, when it has none and the type is known (model-… → model-….xml). */
-export function withExtension(name: string, mimeType: string): string {
+function withExtension(name: string, mimeType: string): string {
 	if (/\.[a-z0-9]{1,5}$/i.test(name)) return name;
 	const extension = EXTENSIONS[mimeType.split(';')[0].trim().toLowerCase()];
 	return extension ? `${name}.${extension}` : name;
